@@ -1,0 +1,136 @@
+package fluxly_test
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The layers point one way: runtime ← introspect ← docgen ← site, with the
+// app (the root package and its CLI/HTTP adapters) on top. This test reads
+// every package's imports with `go list` and fails when an arrow points the
+// wrong way, when runtime picks up a third-party dependency, or when a
+// run path links the SVG renderer (go-graphviz compiles WebAssembly in its
+// package init: see the README's cold-start numbers).
+
+const module = "github.com/fluxly-go/fluxly"
+
+type listed struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Standard   bool
+}
+
+func goList(t *testing.T) map[string]listed {
+	t.Helper()
+	// go test caches results by the files a test opens; go list reads the
+	// sources in another process, so stat them here to make any change to a
+	// .go file or go.mod invalidate the cached result.
+	_ = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".go") || path == "go.mod") {
+			_, _ = os.Stat(path)
+		}
+		return nil
+	})
+	out, err := exec.Command("go", "list", "-json", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string]listed{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p listed
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs[p.ImportPath] = p
+	}
+	return pkgs
+}
+
+// layer returns the rank of a package of this module: a package may import
+// packages of lower or equal rank only.
+func layer(path string) (int, bool) {
+	rel, ok := strings.CutPrefix(path, module)
+	if !ok {
+		return 0, false
+	}
+	rel = strings.TrimPrefix(rel, "/")
+	first, _, _ := strings.Cut(rel, "/")
+	switch first {
+	case "runtime":
+		return 0, true
+	case "introspect":
+		return 1, true
+	case "docgen":
+		return 2, true
+	case "site":
+		return 3, true
+	}
+	return 4, true // the app: root package, cli, httpapi, docscmd, examples, cmd
+}
+
+var forbiddenInRuntime = []string{
+	"github.com/alecthomas/kong",
+	"github.com/yuin/goldmark",
+	"github.com/invopop/jsonschema",
+	"github.com/goccy/go-graphviz",
+}
+
+const renderer = "github.com/goccy/go-graphviz"
+
+// runOnly lists packages on a run path: they must never link the renderer.
+var runOnly = []string{
+	module,
+	module + "/runtime",
+	module + "/introspect",
+	module + "/docgen",
+	module + "/cli",
+	module + "/httpapi",
+}
+
+func TestLayering(t *testing.T) {
+	pkgs := goList(t)
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no packages")
+	}
+	for path, p := range pkgs {
+		from, ok := layer(path)
+		if !ok {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if to, mine := layer(imp); mine && to > from {
+				t.Errorf("%s imports %s: arrows point runtime ← introspect ← docgen ← site ← app", path, imp)
+			}
+		}
+		if from == 0 {
+			for _, dep := range p.Deps {
+				for _, bad := range forbiddenInRuntime {
+					if dep == bad || strings.HasPrefix(dep, bad+"/") {
+						t.Errorf("runtime package %s depends on %s", path, dep)
+					}
+				}
+				if strings.Contains(strings.SplitN(dep, "/", 2)[0], ".") && !strings.HasPrefix(dep, module) {
+					t.Errorf("runtime package %s has a third-party dependency %s", path, dep)
+				}
+			}
+		}
+	}
+	for _, path := range runOnly {
+		p, ok := pkgs[path]
+		if !ok {
+			continue // not written yet
+		}
+		for _, dep := range p.Deps {
+			if dep == renderer || strings.HasPrefix(dep, renderer+"/") {
+				t.Errorf("%s links %s: run paths must not pay its start-up", path, dep)
+			}
+		}
+	}
+}
