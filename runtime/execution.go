@@ -1,0 +1,156 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Duration is a time.Duration that encodes in JSON as a Go duration string
+// such as "1.5s".
+type Duration time.Duration
+
+// MarshalText encodes d as time.Duration's String.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ErrorInfo is an error as recorded in executions: its Go type and message.
+type ErrorInfo struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+func errorInfo(err error) *ErrorInfo {
+	if err == nil {
+		return nil
+	}
+	t := fmt.Sprintf("%T", err)
+	var p *PanicError
+	if errors.As(err, &p) {
+		t = "panic"
+	}
+	return &ErrorInfo{Type: t, Message: err.Error()}
+}
+
+// NodeExecution records one node attempt.
+type NodeExecution struct {
+	Attempt  int        `json:"attempt"`
+	Start    time.Time  `json:"start"`
+	End      time.Time  `json:"end"`
+	Duration Duration   `json:"duration"`
+	Status   Status     `json:"status"`
+	Error    *ErrorInfo `json:"error,omitempty"`
+	// Output is the attempt's typed output (a *O) when the node has one and
+	// the attempt ran to the end; after a JSON round trip it holds the
+	// encoded output as a json.RawMessage.
+	Output any `json:"output,omitempty"`
+}
+
+// UnmarshalJSON keeps Output as raw JSON, so a decoded execution encodes
+// back to the same bytes.
+func (n *NodeExecution) UnmarshalJSON(b []byte) error {
+	type plain NodeExecution
+	var v struct {
+		plain
+		Output json.RawMessage `json:"output,omitempty"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*n = NodeExecution(v.plain)
+	n.Output = nil
+	if len(v.Output) > 0 {
+		n.Output = v.Output
+	}
+	return nil
+}
+
+// WorkflowExecution records one attempt of a whole workflow.
+type WorkflowExecution struct {
+	Attempt  int        `json:"attempt"`
+	Start    time.Time  `json:"start"`
+	End      time.Time  `json:"end"`
+	Duration Duration   `json:"duration"`
+	Status   Status     `json:"status"`
+	Error    *ErrorInfo `json:"error,omitempty"`
+	// Nodes maps each node that ran to all its attempts, oldest first.
+	Nodes map[string][]NodeExecution `json:"nodes"`
+	// Skipped lists, sorted, the nodes that could never start because an
+	// incoming edge said no (or a parent was skipped).
+	Skipped []string `json:"skipped,omitempty"`
+
+	err error
+}
+
+// Err returns the attempt's error value (nil when COMPLETED), for errors.As.
+func (w *WorkflowExecution) Err() error { return w.err }
+
+// NodeState is what happened to a node in a workflow attempt.
+type NodeState int
+
+// Node states, for reports and progress displays.
+const (
+	NotReached NodeState = iota // never started: the workflow stopped first
+	Skipped                     // an incoming edge said no, or a parent was skipped
+	Ran                         // has executions; see their status
+)
+
+// NodeState says whether a node ran, was skipped or was never reached.
+func (w *WorkflowExecution) NodeState(name string) NodeState {
+	if len(w.Nodes[name]) > 0 {
+		return Ran
+	}
+	for _, s := range w.Skipped {
+		if s == name {
+			return Skipped
+		}
+	}
+	return NotReached
+}
+
+// Result is a whole run: every workflow attempt and the final outcome.
+type Result struct {
+	RunID      string               `json:"run_id"`
+	Workflow   string               `json:"workflow"`
+	Version    string               `json:"version,omitempty"`
+	Status     Status               `json:"status"`
+	StatusCode int                  `json:"status_code"`
+	Error      *ErrorInfo           `json:"error,omitempty"`
+	Start      time.Time            `json:"start"`
+	End        time.Time            `json:"end"`
+	Duration   Duration             `json:"duration"`
+	Executions []*WorkflowExecution `json:"executions"`
+
+	err error
+}
+
+// Err returns the final error value (nil when COMPLETED), for errors.As.
+func (r *Result) Err() error { return r.err }
+
+// Last returns the final workflow attempt.
+func (r *Result) Last() *WorkflowExecution {
+	if len(r.Executions) == 0 {
+		return nil
+	}
+	return r.Executions[len(r.Executions)-1]
+}
+
+// PanicError is a panic recovered from node logic, a hook, a middleware or
+// an edge condition.
+type PanicError struct {
+	Where string // "Logic", "OnStart hook", …
+	Value any
+	Stack []byte
+}
+
+func (p *PanicError) Error() string { return fmt.Sprintf("panic in %s: %v", p.Where, p.Value) }

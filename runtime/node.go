@@ -1,0 +1,231 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Node is embedded in every node type. I is the workflow's input type and O
+// the node's output type ([NoOutput] for none):
+//
+//	type Producer struct{ runtime.Node[MyInput, ProducerOutput] }
+//
+//	func (p *Producer) Logic(ctx context.Context, x *runtime.Exec[MyInput, ProducerOutput]) error {
+//		x.Output.Value = 42
+//		return nil
+//	}
+//
+// Node records the node's executions, so a downstream node holding the
+// upstream instance reads its typed output with Last.
+type Node[I, O any] struct {
+	entry *nodeEntry
+	self  NodeType[I, O]
+	first Execution[O] // most nodes run once: no allocation for their record
+	more  []Execution[O]
+	count int
+	box   execBox[I, O] // the first attempt's Exec and output
+}
+
+// NoOutput is the output type of nodes that produce none.
+type NoOutput struct{}
+
+// Exec is what node logic sees of one attempt: the run's input (one copy per
+// workflow attempt, shared by its nodes: treat it as read-only), the
+// attempt's own output to fill in, and a logger tagged with workflow, run_id,
+// node and attempt.
+type Exec[I, O any] struct {
+	Input    *I
+	Output   *O
+	Log      *slog.Logger
+	Attempt  int // 1-based
+	Node     string
+	Workflow string
+	RunID    string
+}
+
+// NodeType is satisfied by a pointer to a struct that embeds Node[I, O] and
+// has the method Logic(context.Context, *Exec[I, O]) error. A node whose
+// Logic reads another input or output type than it declares does not compile.
+type NodeType[I, O any] interface {
+	NodeRef
+	fluxlyNode() *Node[I, O]
+	Logic(ctx context.Context, x *Exec[I, O]) error
+}
+
+// NodeRef is any node added to a workflow; edges and groups take them.
+type NodeRef interface {
+	nodeEntry() *nodeEntry
+}
+
+//lint:ignore U1000 called through the NodeType constraint in Add.
+func (n *Node[I, O]) fluxlyNode() *Node[I, O] { return n }
+
+func (n *Node[I, O]) nodeEntry() *nodeEntry { return n.entry }
+
+// Name returns the node's name, or "" before it is added to a workflow.
+func (n *Node[I, O]) Name() string {
+	if n.entry == nil {
+		return ""
+	}
+	return n.entry.name
+}
+
+// Last returns the node's most recent execution. Before the node has run it
+// returns an execution with status WAITING and a zero output. Read it from a
+// node downstream of this one (or from an edge condition), when this node has
+// finished.
+func (n *Node[I, O]) Last() Execution[O] {
+	switch n.count {
+	case 0:
+		return Execution[O]{Status: Waiting}
+	case 1:
+		return n.first
+	}
+	return n.more[len(n.more)-1]
+}
+
+// Executions returns every attempt of the node in this run, oldest first.
+func (n *Node[I, O]) Executions() []Execution[O] {
+	if n.count == 0 {
+		return nil
+	}
+	return append([]Execution[O]{n.first}, n.more...)
+}
+
+// Execution is one attempt of a node, with its typed output.
+type Execution[O any] struct {
+	Attempt  int
+	Start    time.Time
+	End      time.Time
+	Duration time.Duration
+	Status   Status
+	Err      error // the attempt's error, nil when COMPLETED
+	Output   O
+}
+
+type nodeEntry struct {
+	g                 *graph
+	idx               int32
+	outDeg, inDeg     int32
+	firstOut, lastOut int32 // edge lists, linked through edge.nextOut
+	firstIn, lastIn   int32 // and edge.nextIn; -1 when empty
+	name, description string
+	timeout           time.Duration
+	retries           int
+	retryDelay        time.Duration
+	backoff           *Backoff
+	groups            []int32
+	node              typedNode
+}
+
+// typedNode is the generic part of a node, implemented by *Node[I, O].
+type typedNode interface {
+	impl() any
+	outputProto() any
+	run(ctx context.Context, a *nodeAttempt) error
+	record(rec *NodeExecution, finished bool, err error)
+}
+
+func (n *Node[I, O]) impl() any        { return n.self }
+func (n *Node[I, O]) outputProto() any { return (*O)(nil) }
+
+// execBox holds an attempt's Exec and its output in one allocation.
+type execBox[I, O any] struct {
+	x   Exec[I, O]
+	out O
+}
+
+func (n *Node[I, O]) run(ctx context.Context, a *nodeAttempt) error {
+	b := &n.box
+	if a.n > 1 { // an earlier attempt's goroutine may still hold n.box
+		b = new(execBox[I, O])
+	}
+	b.x = Exec[I, O]{Input: a.r.input.(*I), Output: &b.out, Log: a.log, Attempt: a.n,
+		Node: n.entry.name, Workflow: a.r.g.name, RunID: a.r.cfg.runID}
+	a.out = &b.out
+	return n.self.Logic(ctx, &b.x)
+}
+
+// record appends an execution. finished says the attempt's goroutine is done
+// with its output (not so after a deadline or a cancellation).
+func (n *Node[I, O]) record(rec *NodeExecution, finished bool, err error) {
+	ex := Execution[O]{Attempt: rec.Attempt, Start: rec.Start, End: rec.End,
+		Duration: time.Duration(rec.Duration), Status: rec.Status, Err: err}
+	if o, ok := rec.Output.(*O); ok && finished && o != nil {
+		ex.Output = *o
+		if _, none := rec.Output.(*NoOutput); none {
+			rec.Output = nil
+		}
+	} else {
+		rec.Output = nil
+	}
+	if n.count == 0 {
+		n.first = ex
+	} else {
+		n.more = append(n.more, ex)
+	}
+	n.count++
+}
+
+// Add adds node n to wf and returns it, so it can be wired into edges and
+// handed to downstream nodes. Options: [Name], [Description], [Timeout],
+// [Retries], [ExponentialBackoff].
+func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
+	g := wf.g
+	o := &g.scratch // reused: options escape to the option funcs
+	*o = options{}
+	o.apply(opts)
+	base := n.fluxlyNode()
+	name := o.name
+	if !o.nameSet {
+		name = typeName(n)
+	}
+	if base.entry != nil {
+		g.fail(ErrDuplicateNode, []string{base.entry.name}, "node %q was already added to a workflow", base.entry.name)
+		return n
+	}
+	switch {
+	case name == "" || !utf8.ValidString(name) || hasControl(name) || utf8.RuneCountInString(name) > 128:
+		g.fail(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
+		return n
+	case g.hasName(name):
+		g.fail(ErrDuplicateNode, []string{name}, "duplicate node name %q", name)
+		return n
+	}
+	for _, opt := range o.workflowOnly {
+		g.fail(ErrInvalidOption, []string{name}, "node %q: option %s applies to workflows, not nodes", name, opt)
+	}
+	for _, err := range o.errs {
+		g.fail(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
+	}
+	e := g.newEntry()
+	*e = nodeEntry{
+		g: g, idx: int32(len(g.nodes)), name: name, description: o.description,
+		firstOut: -1, lastOut: -1, firstIn: -1, lastIn: -1,
+		timeout: o.timeout, retries: o.retries, retryDelay: o.retryDelay, backoff: o.backoff,
+		node: base,
+	}
+	base.entry, base.self = e, n
+	g.nodes = appendDoubling(g.nodes, e)
+	g.byName[name] = struct{}{}
+	g.ord = appendDoubling(g.ord, e.idx)
+	g.mark = appendDoubling(g.mark, 0)
+	return n
+}
+
+// typeName is a node's default name: its Go type without package or pointer.
+func typeName(v any) string {
+	s := fmt.Sprintf("%T", v)
+	s = strings.TrimLeft(s, "*")
+	if i := strings.IndexByte(s, '['); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}

@@ -1,0 +1,572 @@
+// Package runtime authors and runs Fluxly workflows: typed DAGs of nodes
+// with timeouts, retries, lifecycle hooks, conditional edges and execution
+// groups, and statuses that become process exit codes.
+//
+// A workflow is built by a constructor, called once per run so that every
+// run has its own node instances:
+//
+//	func NewDemo() *runtime.Workflow[MyInput] {
+//		wf := runtime.NewWorkflow[MyInput]("demo", runtime.Version("1.0"))
+//		p := runtime.Add(wf, &Producer{}, runtime.Name("producer"), runtime.Timeout(5*time.Second))
+//		c := runtime.Add(wf, &Consumer{Producer: p}, runtime.Name("consumer"), runtime.Retries(2, time.Second))
+//		wf.AddEdgeIfSourceCompleted(p, c)
+//		return wf
+//	}
+//
+// and run with [Run]. The package has no dependencies outside the standard
+// library; the app (package fluxly) adds the CLI, environment trigger, HTTP
+// API and documentation on top.
+package runtime
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Workflow is a DAG of nodes whose logic reads an input of type I. Build one
+// in a constructor, func() *Workflow[I], that the runtime calls once per run
+// (and per workflow retry), so every run gets fresh node instances.
+//
+// Mistakes made while building (unknown node, duplicate name, self-loop,
+// duplicate edge, cycle, bad option) are collected, not panicked: [Workflow.Err]
+// reports all of them at once, and Run refuses to start a workflow that has any.
+type Workflow[I any] struct {
+	g *graph
+}
+
+// EdgeKind says when an edge lets its child start.
+type EdgeKind int
+
+const (
+	// Plain edges let the child start once the source has finished, whatever its status.
+	Plain EdgeKind = iota
+	// Conditional edges let the child start once the source has finished and
+	// the edge's condition, evaluated at that moment, returns true.
+	Conditional
+	// OnSuccess edges let the child start only if the source finished COMPLETED.
+	OnSuccess
+)
+
+var edgeKindNames = [...]string{Plain: "plain", Conditional: "conditional", OnSuccess: "on_success"}
+
+func (k EdgeKind) String() string {
+	if k >= 0 && int(k) < len(edgeKindNames) {
+		return edgeKindNames[k]
+	}
+	return fmt.Sprintf("EdgeKind(%d)", int(k))
+}
+
+// MarshalText encodes the kind as "plain", "conditional" or "on_success".
+func (k EdgeKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText.
+func (k *EdgeKind) UnmarshalText(b []byte) error {
+	for i, n := range edgeKindNames {
+		if n == string(b) {
+			*k = EdgeKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown edge kind %q", b)
+}
+
+// OnSuccessLabel is the label of edges added with AddEdgeIfSourceCompleted.
+const OnSuccessLabel = "if completed"
+
+type edge struct {
+	from, to        int32
+	nextOut, nextIn int32 // next edge in from's out-list / to's in-list, -1 at the end
+	kind            EdgeKind
+	label           string
+	cond            func() bool
+}
+
+type graph struct {
+	name, description, version string
+	maxConcurrency             int
+	hooks                      hookSet
+	inputProto                 any
+
+	nodes  []*nodeEntry
+	byName map[string]struct{}
+	edges  edgeList
+	groups [][]int32
+	errs   []error
+
+	// Pearce–Kelly dynamic topological order: ord[v] is v's position.
+	ord     []int32
+	mark    []uint32
+	markGen uint32
+
+	scratch options     // Add's options, reused to save an allocation per node
+	slab    []nodeEntry // entries are carved from chunks
+}
+
+// edgeList stores edges in fixed-size chunks: adding never copies, and an
+// edge costs its own size however large the graph grows.
+type edgeList struct {
+	chunks [][]edge
+	n      int
+}
+
+const edgeChunk = 1024
+
+func (l *edgeList) at(i int32) *edge { return &l.chunks[i/edgeChunk][i%edgeChunk] }
+
+func (l *edgeList) add(e edge) int32 {
+	if l.n%edgeChunk == 0 {
+		size := edgeChunk
+		if l.n == 0 {
+			size = 16 // small workflows stay small
+		}
+		l.chunks = append(l.chunks, make([]edge, 0, size))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	if len(*c) == cap(*c) { // the first, small chunk fills up
+		*c = slices.Grow(*c, edgeChunk-len(*c))
+	}
+	*c = append(*c, e)
+	l.n++
+	return int32(l.n - 1)
+}
+
+func (g *graph) newEntry() *nodeEntry {
+	if len(g.slab) == cap(g.slab) {
+		g.slab = make([]nodeEntry, 0, min(max(2*cap(g.slab), 8), 1024))
+	}
+	g.slab = g.slab[:len(g.slab)+1]
+	return &g.slab[len(g.slab)-1]
+}
+
+// appendDoubling appends like append but doubles the capacity when full:
+// large graphs reallocate (and copy) less than with append's 1.25× growth.
+func appendDoubling[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		s = slices.Grow(s, max(len(s), 8))
+	}
+	return append(s, v)
+}
+
+// NewWorkflow starts a workflow named name (2–64 characters). Options:
+// [Description], [Version], [MaxConcurrency], [Hooks].
+func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
+	var o options
+	o.apply(opts)
+	g := &graph{
+		name: name, description: o.description, version: o.version,
+		maxConcurrency: o.maxConcurrency,
+		hooks:          hooksOf(o.hooks),
+		inputProto:     (*I)(nil),
+		byName:         make(map[string]struct{}),
+	}
+	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || !utf8.ValidString(name) {
+		g.fail(ErrInvalidName, nil, "workflow name %q must be 2–64 characters", name)
+	} else if hasControl(name) {
+		g.fail(ErrInvalidName, nil, "workflow name %q must not contain control characters", name)
+	}
+	for _, opt := range o.nodeOnly {
+		g.fail(ErrInvalidOption, nil, "option %s applies to nodes, not workflows", opt)
+	}
+	for _, err := range o.errs {
+		g.fail(ErrInvalidOption, nil, "%v", err)
+	}
+	return &Workflow[I]{g: g}
+}
+
+// Name returns the workflow's name.
+func (w *Workflow[I]) Name() string { return w.g.name }
+
+// Err returns every problem found while building the workflow, joined with
+// errors.Join, or nil. Each is a *GraphError naming the nodes involved.
+func (w *Workflow[I]) Err() error {
+	errs := w.g.errs
+	if len(w.g.nodes) == 0 {
+		errs = append(slices.Clip(errs), &GraphError{Workflow: w.g.name, Rule: ErrNoNodes, msg: "has no nodes"})
+	}
+	return errors.Join(errs...)
+}
+
+// AddEdge lets dst start once src has finished, whatever its status.
+func (w *Workflow[I]) AddEdge(src, dst NodeRef) { w.g.addEdge(src, dst, Plain, "", nil) }
+
+// AddConditionalEdge lets dst start once src has finished and cond, evaluated
+// at that moment, returns true. label says in words what cond checks; docs
+// and diagrams show it. cond must be quick and must not block.
+func (w *Workflow[I]) AddConditionalEdge(src, dst NodeRef, label string, cond func() bool) {
+	w.g.addEdge(src, dst, Conditional, label, cond)
+}
+
+// AddEdgeIfSourceCompleted lets dst start only if src finished COMPLETED.
+func (w *Workflow[I]) AddEdgeIfSourceCompleted(src, dst NodeRef) {
+	w.g.addEdge(src, dst, OnSuccess, OnSuccessLabel, nil)
+}
+
+// AddExecutionGroup declares a set of nodes that succeed or fail together.
+// Without groups, all nodes form one group. A group has failed once one of
+// its nodes finishes with a status other than COMPLETED; when every group has
+// failed, running nodes are cancelled and the workflow fails. Nodes outside
+// every declared group never fail a group.
+func (w *Workflow[I]) AddExecutionGroup(nodes ...NodeRef) {
+	g := w.g
+	if len(nodes) == 0 {
+		g.fail(ErrEmptyGroup, nil, "execution group %d has no nodes", len(g.groups)+1)
+		return
+	}
+	var members []int32
+	ok := true
+	for _, ref := range nodes {
+		e := g.lookup(ref)
+		if e == nil {
+			g.fail(ErrUnknownNode, []string{refName(ref)}, "execution group %d: node %s was not added to this workflow", len(g.groups)+1, refName(ref))
+			ok = false
+			continue
+		}
+		if !slices.Contains(members, e.idx) {
+			members = append(members, e.idx)
+		}
+	}
+	if ok {
+		for _, v := range members {
+			g.nodes[v].groups = append(g.nodes[v].groups, int32(len(g.groups)))
+		}
+		g.groups = append(g.groups, members)
+	}
+}
+
+func (g *graph) hasName(name string) bool {
+	_, ok := g.byName[name]
+	return ok
+}
+
+func (g *graph) lookup(ref NodeRef) *nodeEntry {
+	if ref == nil {
+		return nil
+	}
+	e := ref.nodeEntry()
+	if e == nil || e.g != g {
+		return nil
+	}
+	return e
+}
+
+// refName names a node reference for error messages, even one never added.
+func refName(ref NodeRef) string {
+	if ref == nil {
+		return "<nil>"
+	}
+	if e := ref.nodeEntry(); e != nil {
+		return fmt.Sprintf("%q", e.name)
+	}
+	return fmt.Sprintf("%q (a %T never added with runtime.Add)", typeName(ref), ref)
+}
+
+func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func() bool) {
+	s, d := g.lookup(src), g.lookup(dst)
+	if s == nil || d == nil {
+		var unknown []string
+		for _, r := range []NodeRef{src, dst} {
+			if g.lookup(r) == nil {
+				unknown = append(unknown, refName(r))
+			}
+		}
+		g.fail(ErrUnknownNode, unknown, "edge %s → %s: node %s was not added to this workflow",
+			refName(src), refName(dst), strings.Join(unknown, " and "))
+		return
+	}
+	switch {
+	case s == d:
+		g.fail(ErrSelfLoop, []string{s.name}, "self-loop on node %q", s.name)
+		return
+	case kind == Conditional && cond == nil:
+		g.fail(ErrInvalidEdge, []string{s.name, d.name}, "conditional edge %q → %q has no condition", s.name, d.name)
+		return
+	case kind == Conditional && strings.TrimSpace(label) == "":
+		g.fail(ErrInvalidEdge, []string{s.name, d.name}, "conditional edge %q → %q needs a label saying what it checks", s.name, d.name)
+		return
+	}
+	if g.hasEdge(s, d) {
+		g.fail(ErrDuplicateEdge, []string{s.name, d.name}, "duplicate edge %q → %q", s.name, d.name)
+		return
+	}
+	if path := g.order(s.idx, d.idx); path != nil {
+		g.fail(ErrCycle, path, "edge %q → %q would close a cycle: %s", s.name, d.name, strings.Join(path, " → "))
+		return
+	}
+	ei := g.edges.add(edge{from: s.idx, to: d.idx, nextOut: -1, nextIn: -1, kind: kind, label: label, cond: cond})
+	if s.lastOut < 0 {
+		s.firstOut = ei
+	} else {
+		g.edges.at(s.lastOut).nextOut = ei
+	}
+	s.lastOut = ei
+	s.outDeg++
+	if d.lastIn < 0 {
+		d.firstIn = ei
+	} else {
+		g.edges.at(d.lastIn).nextIn = ei
+	}
+	d.lastIn = ei
+	d.inDeg++
+}
+
+// hasEdge scans the shorter of s's out-list and d's in-list.
+func (g *graph) hasEdge(s, d *nodeEntry) bool {
+	if s.outDeg <= d.inDeg {
+		for ei := s.firstOut; ei >= 0; ei = g.edges.at(ei).nextOut {
+			if g.edges.at(ei).to == d.idx {
+				return true
+			}
+		}
+		return false
+	}
+	for ei := d.firstIn; ei >= 0; ei = g.edges.at(ei).nextIn {
+		if g.edges.at(ei).from == s.idx {
+			return true
+		}
+	}
+	return false
+}
+
+// order keeps g.ord a topological order when the edge x → y is added
+// (Pearce & Kelly, "A dynamic topological sort algorithm for directed acyclic
+// graphs", 2006). It returns the cycle path y → … → x → y if the edge would
+// close one, leaving the order unchanged. The common case, edges added from
+// earlier to later nodes, costs O(1).
+func (g *graph) order(x, y int32) []string {
+	lb, ub := g.ord[y], g.ord[x]
+	if lb > ub {
+		return nil
+	}
+	// Forward search from y over nodes placed before x.
+	gen := g.nextMark()
+	parent := map[int32]int32{y: -1}
+	var deltaF []int32
+	stack := []int32{y}
+	g.mark[y] = gen
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		deltaF = append(deltaF, v)
+		for ei := g.nodes[v].firstOut; ei >= 0; ei = g.edges.at(ei).nextOut {
+			w := g.edges.at(ei).to
+			if w == x {
+				parent[w] = v
+				return g.cyclePath(parent, x)
+			}
+			if g.mark[w] != gen && g.ord[w] < ub {
+				g.mark[w] = gen
+				parent[w] = v
+				stack = append(stack, w)
+			}
+		}
+	}
+	// Backward search from x over nodes placed after y.
+	var deltaB []int32
+	stack = append(stack[:0], x)
+	g.mark[x] = gen
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		deltaB = append(deltaB, v)
+		for ei := g.nodes[v].firstIn; ei >= 0; ei = g.edges.at(ei).nextIn {
+			w := g.edges.at(ei).from
+			if g.mark[w] != gen && g.ord[w] > lb {
+				g.mark[w] = gen
+				stack = append(stack, w)
+			}
+		}
+	}
+	byOrd := func(a, b int32) int { return int(g.ord[a] - g.ord[b]) }
+	slices.SortFunc(deltaF, byOrd)
+	slices.SortFunc(deltaB, byOrd)
+	var slots []int32
+	for _, v := range deltaB {
+		slots = append(slots, g.ord[v])
+	}
+	for _, v := range deltaF {
+		slots = append(slots, g.ord[v])
+	}
+	slices.Sort(slots)
+	for i, v := range append(deltaB, deltaF...) {
+		g.ord[v] = slots[i]
+	}
+	return nil
+}
+
+func (g *graph) nextMark() uint32 {
+	g.markGen++
+	if g.markGen == 0 { // wrapped: clear old marks
+		clear(g.mark)
+		g.markGen = 1
+	}
+	return g.markGen
+}
+
+func (g *graph) cyclePath(parent map[int32]int32, x int32) []string {
+	var rev []string
+	for v := x; v != -1; v = parent[v] {
+		rev = append(rev, g.nodes[v].name)
+	}
+	slices.Reverse(rev) // y … x
+	return append(rev, rev[0])
+}
+
+func (g *graph) fail(rule error, nodes []string, format string, args ...any) {
+	g.errs = append(g.errs, &GraphError{Workflow: g.name, Rule: rule, Nodes: nodes, msg: fmt.Sprintf(format, args...)})
+}
+
+// Graph-building rules, for errors.Is on a *GraphError.
+var (
+	ErrInvalidName   = errors.New("invalid name")
+	ErrInvalidOption = errors.New("invalid option")
+	ErrDuplicateNode = errors.New("duplicate node")
+	ErrUnknownNode   = errors.New("unknown node")
+	ErrSelfLoop      = errors.New("self-loop")
+	ErrDuplicateEdge = errors.New("duplicate edge")
+	ErrCycle         = errors.New("cycle")
+	ErrInvalidEdge   = errors.New("invalid edge")
+	ErrEmptyGroup    = errors.New("empty execution group")
+	ErrNoNodes       = errors.New("no nodes")
+)
+
+// GraphError is one problem in a workflow's graph.
+type GraphError struct {
+	Workflow string
+	Rule     error    // one of the Err* rules above
+	Nodes    []string // the nodes involved; for a cycle, its path
+	msg      string
+}
+
+func (e *GraphError) Error() string { return fmt.Sprintf("workflow %q: %s", e.Workflow, e.msg) }
+
+func (e *GraphError) Unwrap() error { return e.Rule }
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// Spec is a read-only description of a workflow's graph, for documentation
+// and introspection. Nodes are in a stable topological order (ties broken by
+// the order nodes were added); edges are in the order they were added.
+type Spec struct {
+	Name           string
+	Description    string
+	Version        string
+	MaxConcurrency int
+	Hooks          []string // workflow hooks implemented, e.g. "OnStart"
+	Input          any      // a typed nil *I: the input type
+	Nodes          []NodeSpec
+	Edges          []EdgeSpec
+	Groups         [][]string // execution groups, node names in topological order
+}
+
+// NodeSpec describes one node.
+type NodeSpec struct {
+	Name        string
+	Description string
+	Timeout     time.Duration
+	MaxRetries  int
+	RetryDelay  time.Duration
+	Backoff     *Backoff
+	Hooks       []string // node hooks implemented
+	Impl        any      // the user's node value, e.g. *Echo
+	Output      any      // a typed nil *O: the output type
+}
+
+// EdgeSpec describes one edge.
+type EdgeSpec struct {
+	From, To string
+	Kind     EdgeKind
+	Label    string
+}
+
+// Described is what introspection needs of a workflow whatever its input
+// type; *Workflow[I] implements it.
+type Described interface {
+	Spec() Spec
+	Err() error
+}
+
+var _ Described = (*Workflow[struct{}])(nil)
+
+// Spec describes the workflow without running anything.
+func (w *Workflow[I]) Spec() Spec {
+	g := w.g
+	topo := g.topoOrder()
+	rank := make([]int, len(g.nodes))
+	s := Spec{
+		Name: g.name, Description: g.description, Version: g.version,
+		MaxConcurrency: g.maxConcurrency, Hooks: g.hooks.names(), Input: g.inputProto,
+		Nodes: make([]NodeSpec, 0, len(g.nodes)),
+		Edges: make([]EdgeSpec, 0, g.edges.n),
+	}
+	for i, v := range topo {
+		rank[v] = i
+		e := g.nodes[v]
+		s.Nodes = append(s.Nodes, NodeSpec{
+			Name: e.name, Description: e.description, Timeout: e.timeout,
+			MaxRetries: e.retries, RetryDelay: e.retryDelay, Backoff: e.backoff,
+			Hooks: hooksOf(e.node.impl()).names(), Impl: e.node.impl(), Output: e.node.outputProto(),
+		})
+	}
+	for i := range int32(g.edges.n) {
+		ed := g.edges.at(i)
+		s.Edges = append(s.Edges, EdgeSpec{From: g.nodes[ed.from].name, To: g.nodes[ed.to].name, Kind: ed.kind, Label: ed.label})
+	}
+	for _, grp := range g.groups {
+		idx := slices.Clone(grp)
+		slices.SortFunc(idx, func(a, b int32) int { return rank[a] - rank[b] })
+		names := make([]string, len(idx))
+		for i, v := range idx {
+			names[i] = g.nodes[v].name
+		}
+		s.Groups = append(s.Groups, names)
+	}
+	return s
+}
+
+// topoOrder is Kahn's algorithm taking, among ready nodes, the one added first.
+func (g *graph) topoOrder() []int32 {
+	indeg := make([]int32, len(g.nodes))
+	for i, e := range g.nodes {
+		indeg[i] = e.inDeg
+	}
+	h := &int32Heap{}
+	for i, d := range indeg {
+		if d == 0 {
+			*h = append(*h, int32(i))
+		}
+	}
+	heap.Init(h)
+	out := make([]int32, 0, len(g.nodes))
+	for h.Len() > 0 {
+		v := heap.Pop(h).(int32)
+		out = append(out, v)
+		for ei := g.nodes[v].firstOut; ei >= 0; ei = g.edges.at(ei).nextOut {
+			w := g.edges.at(ei).to
+			if indeg[w]--; indeg[w] == 0 {
+				heap.Push(h, w)
+			}
+		}
+	}
+	return out
+}
+
+type int32Heap []int32
+
+func (h int32Heap) Len() int           { return len(h) }
+func (h int32Heap) Less(i, j int) bool { return h[i] < h[j] }
+func (h int32Heap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *int32Heap) Push(x any)        { *h = append(*h, x.(int32)) }
+func (h *int32Heap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}

@@ -1,0 +1,630 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+)
+
+// The scheduler is event-driven: a worker goroutine, a timeout's AfterFunc
+// or a retry timer settles an attempt under one mutex and queues whatever it
+// made ready. Nothing polls; each node and edge is touched a constant number
+// of times. Every queued attempt is owed a worker goroutine, so nodes run in
+// parallel; a worker that finishes a node takes the next queued attempt
+// itself (a chain runs on one goroutine), and owed workers that find the
+// queue empty exit at once. Node logic never runs on the caller's goroutine,
+// so a deadline or a cancellation ends an attempt even when the logic
+// ignores its context: the attempt is recorded at once and the worker's late
+// result is discarded.
+
+type phase uint8
+
+const (
+	phaseWaiting phase = iota
+	phaseReady
+	phaseRunning
+	phaseRetrying
+	phaseDone
+	phaseSkipped
+)
+
+type nodeRun struct {
+	remaining int32 // parents not yet finished
+	blocked   bool  // an incoming edge said no
+	phase     phase
+	attempts  int
+	cur       *nodeAttempt
+	timer     *time.Timer // pending retry
+}
+
+// nodeAttempt is one attempt of one node.
+type nodeAttempt struct {
+	r       *attemptRun
+	ctx     context.Context
+	v       int32
+	n       int
+	start   time.Time
+	log     *slog.Logger
+	out     any // the attempt's *O, set by its goroutine
+	settled bool
+	cancel  context.CancelFunc
+	stop    func() bool
+}
+
+type attemptRun struct {
+	g      *graph
+	cfg    *runConfig
+	input  any
+	number int
+	log    *slog.Logger
+	chain  AttemptFunc
+
+	ctx    context.Context // cancelled when the attempt ends
+	cancel context.CancelCauseFunc
+
+	mu          sync.Mutex
+	nodes       []nodeRun
+	ready       []int32
+	readyHead   int
+	running     int
+	final       int // nodes done or skipped
+	groupFailed []bool
+	groupsAlive int
+	finished    bool
+	done        chan struct{}
+	exec        *WorkflowExecution
+	recs        []NodeExecution // records of first attempts, one array for all nodes
+	first       []nodeAttempt   // first attempts
+	queue       []*nodeAttempt  // launched, waiting for a worker
+	qHead       int
+	spawn       int // workers owed to the queue (see takeSpawn)
+}
+
+// errNodeTimeout marks a node deadline in context.Cause.
+type nodeTimeout struct{ err *Error }
+
+func (t nodeTimeout) Error() string { return t.err.Error() }
+func (t nodeTimeout) Unwrap() error { return t.err }
+
+func runAttempt(parent context.Context, g *graph, input any, number int, timeout time.Duration, cfg *runConfig) *WorkflowExecution {
+	ex := &WorkflowExecution{Attempt: number, Start: time.Now(), Nodes: make(map[string][]NodeExecution, len(g.nodes))}
+	wctx := parent
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeoutCause(parent, timeout,
+			&Error{Status: TimedOut, Msg: fmt.Sprintf("workflow %q timed out after %v", g.name, timeout)})
+		defer cancel()
+	}
+	r := &attemptRun{g: g, cfg: cfg, input: input, number: number, exec: ex, done: make(chan struct{})}
+	r.log = discardLogger
+	if cfg.logger != nil {
+		r.log = cfg.logger.With("workflow", g.name, "run_id", cfg.runID)
+	}
+	r.chain = chain(cfg.middleware)
+	r.ctx, r.cancel = context.WithCancelCause(wctx)
+	defer r.cancel(nil)
+
+	if cfg.observer != nil {
+		topo := g.topoOrder()
+		names := make([]string, len(topo))
+		for i, v := range topo {
+			names[i] = g.nodes[v].name
+		}
+		cfg.observer(Event{Kind: WorkflowStarted, Time: ex.Start, RunID: cfg.runID, Workflow: g.name, WorkflowAttempt: number, Nodes: names})
+	}
+
+	var status Status
+	var err error
+	if herr := r.workflowHook("OnStart hook", func() {
+		if g.hooks.start != nil {
+			g.hooks.start.OnStart(wctx)
+		}
+	}); herr != nil {
+		status, err = Failed, herr
+	} else {
+		status, err = r.schedule(wctx)
+	}
+	if err == nil {
+		if herr := r.workflowHook("OnSuccess hook", func() {
+			if g.hooks.success != nil {
+				g.hooks.success.OnSuccess(wctx)
+			}
+		}); herr != nil {
+			status, err = Failed, herr
+		}
+	}
+	if err != nil && g.hooks.failure != nil {
+		e := err
+		if herr := r.workflowHook("OnFailure hook", func() { g.hooks.failure.OnFailure(wctx, e) }); herr != nil {
+			status, err = Failed, herr
+		}
+	}
+	if herr := r.workflowHook("OnFinish hook", func() {
+		if g.hooks.finish != nil {
+			g.hooks.finish.OnFinish(wctx)
+		}
+	}); herr != nil {
+		status, err = Failed, herr
+	}
+
+	ex.End = time.Now()
+	ex.Duration = Duration(ex.End.Sub(ex.Start))
+	ex.Status, ex.err, ex.Error = status, err, errorInfo(err)
+	slices.Sort(ex.Skipped)
+	if cfg.observer != nil {
+		cfg.observer(Event{Kind: WorkflowFinished, Time: ex.End, RunID: cfg.runID, Workflow: g.name, WorkflowAttempt: number,
+			Status: status, Err: err, Duration: time.Duration(ex.Duration)})
+	}
+	return ex
+}
+
+func (r *attemptRun) workflowHook(where string, f func()) error {
+	err := callHook("workflow "+where, f)
+	if err != nil {
+		r.log.Debug("panic in workflow hook", "where", where, "stack", string(err.(*PanicError).Stack))
+	}
+	return err
+}
+
+// schedule runs the nodes and returns the attempt's status and error.
+func (r *attemptRun) schedule(wctx context.Context) (Status, error) {
+	g := r.g
+	r.nodes = make([]nodeRun, len(g.nodes))
+	r.recs = make([]NodeExecution, len(g.nodes))
+	r.first = make([]nodeAttempt, len(g.nodes))
+	r.groupsAlive = max(len(g.groups), 1)
+	r.groupFailed = make([]bool, r.groupsAlive)
+
+	r.mu.Lock()
+	for v, e := range g.nodes {
+		r.nodes[v].remaining = e.inDeg
+		if e.inDeg == 0 {
+			r.enqueue(int32(v))
+		}
+	}
+	r.pump()
+	n := r.takeSpawn(false)
+	r.mu.Unlock()
+	r.spawnWorkers(n)
+
+	select {
+	case <-r.done:
+	case <-wctx.Done():
+		cause := context.Cause(wctx)
+		r.mu.Lock()
+		if !r.finished {
+			st := StatusOf(cause)
+			if st != TimedOut {
+				st = Cancelled
+				cause = &Error{Status: Cancelled, Msg: "run cancelled: " + cause.Error(), Err: cause}
+			}
+			r.finish(st, cause, st, cause)
+		}
+		r.mu.Unlock()
+	}
+	return r.exec.Status, r.exec.err
+}
+
+func (r *attemptRun) enqueue(v int32) {
+	r.nodes[v].phase = phaseReady
+	r.ready = append(r.ready, v)
+}
+
+// pump starts ready nodes while the concurrency limit allows.
+func (r *attemptRun) pump() {
+	limit := r.g.maxConcurrency
+	for r.readyHead < len(r.ready) && !r.finished && (limit == 0 || r.running < limit) {
+		v := r.ready[r.readyHead]
+		r.readyHead++
+		r.launch(v)
+	}
+	if r.readyHead == len(r.ready) {
+		r.ready, r.readyHead = r.ready[:0], 0
+	}
+}
+
+// launch marks node v running and queues its next attempt. Every queued
+// attempt is matched by a goroutine that will pop it (see spawnWorkers), so
+// none waits for a busy node's goroutine.
+func (r *attemptRun) launch(v int32) {
+	e := r.g.nodes[v]
+	ns := &r.nodes[v]
+	ns.phase = phaseRunning
+	ns.attempts++
+	var a *nodeAttempt
+	if ns.attempts == 1 {
+		a = &r.first[v] // first attempts live in one array
+	} else {
+		a = new(nodeAttempt)
+	}
+	*a = nodeAttempt{r: r, v: v, n: ns.attempts, log: discardLogger}
+	if r.cfg.logger != nil {
+		a.log = r.log.With("node", e.name, "attempt", a.n)
+	}
+	ns.cur = a
+	r.running++
+	r.queue = append(r.queue, a)
+	r.spawn++
+}
+
+// pop takes the next queued attempt and starts its clock and deadline.
+// Called with r.mu held.
+func (r *attemptRun) pop() *nodeAttempt {
+	for r.qHead < len(r.queue) && !r.finished {
+		a := r.queue[r.qHead]
+		r.queue[r.qHead] = nil
+		r.qHead++
+		if r.qHead == len(r.queue) {
+			r.queue, r.qHead = r.queue[:0], 0
+		}
+		if a.settled {
+			continue
+		}
+		a.start = time.Now()
+		a.ctx = r.ctx
+		if r.g.nodes[a.v].timeout > 0 {
+			r.arm(a)
+		}
+		if r.cfg.observer != nil {
+			r.nodeEvent(NodeStarted, a.v, a.n, InProgress, nil, a.start, 0, 0)
+		}
+		return a
+	}
+	return nil
+}
+
+// arm gives attempt a its node deadline.
+func (r *attemptRun) arm(a *nodeAttempt) {
+	e := r.g.nodes[a.v]
+	ctx, cancel := context.WithTimeoutCause(r.ctx, e.timeout, nodeTimeout{&Error{Status: TimedOut,
+		Msg: fmt.Sprintf("node %q timed out after %v (attempt %d)", e.name, e.timeout, a.n)}})
+	a.ctx, a.cancel = ctx, cancel
+	a.stop = context.AfterFunc(ctx, func() { r.onDeadline(ctx, a) })
+}
+
+// takeSpawn returns how many goroutines to start for attempts queued since
+// the last call; a worker that will pop again itself (self) needs one fewer.
+// Called with r.mu held; the caller starts them after unlocking.
+func (r *attemptRun) takeSpawn(self bool) int {
+	n := r.spawn
+	r.spawn = 0
+	if r.finished {
+		return 0
+	}
+	if self && n > 0 {
+		n--
+	}
+	return n
+}
+
+func (r *attemptRun) spawnWorkers(n int) {
+	for range n {
+		go r.worker(nil)
+	}
+}
+
+// onDeadline settles an attempt whose node timeout passed, without waiting
+// for its logic to return.
+func (r *attemptRun) onDeadline(ctx context.Context, a *nodeAttempt) {
+	cause, ok := context.Cause(ctx).(nodeTimeout)
+	if !ok {
+		return // the workflow ended or was cancelled; finish handles it
+	}
+	r.mu.Lock()
+	r.settle(a.v, a, cause.err, false)
+	n := r.takeSpawn(false)
+	r.mu.Unlock()
+	r.spawnWorkers(n)
+}
+
+// worker runs queued attempts until the queue is empty. Node logic always
+// runs on a worker, never on the scheduler's caller.
+func (r *attemptRun) worker(a *nodeAttempt) {
+	if a == nil {
+		r.mu.Lock()
+		a = r.pop()
+		r.mu.Unlock()
+	}
+	for a != nil {
+		e := r.g.nodes[a.v]
+		info := Attempt{RunID: r.cfg.runID, Workflow: r.g.name, Node: e.name, Number: a.n,
+			MaxAttempts: e.retries + 1, Impl: e.node.impl(), a: a}
+		err := a.callChain(a.ctx, info)
+		if cause, ok := context.Cause(a.ctx).(nodeTimeout); ok && a.ctx.Err() != nil {
+			err = cause.err // the deadline passed before the logic returned
+		}
+		r.mu.Lock()
+		r.settle(a.v, a, err, true)
+		a = r.pop()
+		n := r.takeSpawn(true)
+		r.mu.Unlock()
+		r.spawnWorkers(n)
+	}
+}
+
+func (a *nodeAttempt) callChain(ctx context.Context, info Attempt) (err error) {
+	defer a.recover("middleware", &err)
+	return a.r.chain(ctx, info)
+}
+
+// attempt runs the node's hooks and logic: OnStart, Logic, OnSuccess or
+// OnFailure, OnFinish. A panic in any of them becomes the attempt's error.
+func (a *nodeAttempt) attempt(ctx context.Context) error {
+	e := a.r.g.nodes[a.v]
+	h := hooksOf(e.node.impl())
+	var err error
+	if h.start != nil {
+		err = a.callStart(ctx, h.start)
+	}
+	if err == nil {
+		err = a.callLogic(ctx, e)
+		if err == nil && ctx.Err() != nil {
+			if cause, ok := context.Cause(ctx).(nodeTimeout); ok {
+				err = cause.err
+			}
+		}
+	}
+	if err == nil && h.success != nil {
+		err = a.callSuccess(ctx, h.success)
+	}
+	if err != nil && h.failure != nil {
+		if herr := a.callFailure(ctx, h.failure, err); herr != nil {
+			err = herr
+		}
+	}
+	if h.finish != nil {
+		if herr := a.callFinish(ctx, h.finish); herr != nil {
+			err = herr
+		}
+	}
+	return err
+}
+
+func (a *nodeAttempt) callLogic(ctx context.Context, e *nodeEntry) (err error) {
+	defer a.recover("Logic", &err)
+	return e.node.run(ctx, a)
+}
+
+func (a *nodeAttempt) callStart(ctx context.Context, h StartHook) (err error) {
+	defer a.recover("OnStart hook", &err)
+	h.OnStart(ctx)
+	return nil
+}
+
+func (a *nodeAttempt) callSuccess(ctx context.Context, h SuccessHook) (err error) {
+	defer a.recover("OnSuccess hook", &err)
+	h.OnSuccess(ctx)
+	return nil
+}
+
+func (a *nodeAttempt) callFailure(ctx context.Context, h FailureHook, failed error) (err error) {
+	defer a.recover("OnFailure hook", &err)
+	h.OnFailure(ctx, failed)
+	return nil
+}
+
+func (a *nodeAttempt) callFinish(ctx context.Context, h FinishHook) (err error) {
+	defer a.recover("OnFinish hook", &err)
+	h.OnFinish(ctx)
+	return nil
+}
+
+// recover turns a panic into a *PanicError in *err. Deferred directly.
+func (a *nodeAttempt) recover(where string, err *error) {
+	if p := recover(); p != nil {
+		pe := &PanicError{Where: where, Value: p, Stack: debug.Stack()}
+		a.log.Debug("recovered panic", "where", where, "panic", fmt.Sprint(p), "stack", string(pe.Stack))
+		*err = pe
+	}
+}
+
+// settle records the end of attempt a of node v. Called with r.mu held; the
+// first caller wins and later ones (a late goroutine after a timeout) are
+// ignored. own says the caller is the attempt's goroutine, done with its output.
+func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool) {
+	if a.settled || r.finished {
+		return
+	}
+	e := r.g.nodes[v]
+	ns := &r.nodes[v]
+	status := StatusOf(err)
+	r.record(e, a, status, err, own)
+	ns.cur = nil
+	r.running--
+	if status != Completed && a.n <= e.retries && r.ctx.Err() == nil {
+		r.retry(v, a, status, err)
+		return
+	}
+	r.nodeDone(v, status, err)
+	if !r.finished {
+		r.pump()
+		if r.final == len(r.g.nodes) {
+			r.finish(Completed, nil, Completed, nil)
+		}
+	}
+}
+
+// record appends the attempt's execution to the node and the workflow
+// execution. Output is kept only when the attempt's goroutine has finished
+// writing it, i.e. not for attempts ended by a deadline or a cancellation.
+func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err error, own bool) {
+	a.settled = true
+	if a.stop != nil {
+		a.stop()
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	end := time.Now()
+	rec := &r.recs[a.v] // first attempts live in one array
+	if a.n > 1 {
+		rec = new(NodeExecution)
+	}
+	*rec = NodeExecution{Attempt: a.n, Start: a.start, End: end, Duration: Duration(end.Sub(a.start)),
+		Status: status, Error: errorInfo(err)}
+	if own {
+		rec.Output = a.out
+	}
+	e.node.record(rec, own, err)
+	if a.n == 1 {
+		r.exec.Nodes[e.name] = r.recs[a.v : a.v+1 : a.v+1]
+	} else {
+		r.exec.Nodes[e.name] = append(r.exec.Nodes[e.name], *rec)
+	}
+}
+
+// retry schedules node v's next attempt after its retry delay.
+func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
+	e := r.g.nodes[v]
+	ns := &r.nodes[v]
+	delay := RetryDelay(e.retryDelay, e.backoff, a.n)
+	ns.phase = phaseRetrying
+	if r.cfg.observer != nil {
+		r.nodeEvent(NodeRetrying, v, a.n, status, err, time.Now(), 0, delay)
+	}
+	if delay <= 0 {
+		r.enqueue(v)
+		r.pump()
+		return
+	}
+	ns.timer = time.AfterFunc(delay, func() {
+		r.mu.Lock()
+		if !r.finished {
+			ns.timer = nil
+			r.enqueue(v)
+			r.pump()
+		}
+		n := r.takeSpawn(false)
+		r.mu.Unlock()
+		r.spawnWorkers(n)
+	})
+}
+
+// nodeDone handles a node's final status: group failure, then its edges.
+func (r *attemptRun) nodeDone(v int32, status Status, err error) {
+	e := r.g.nodes[v]
+	r.nodes[v].phase = phaseDone
+	r.final++
+	if r.cfg.observer != nil {
+		recs := r.exec.Nodes[e.name]
+		last := recs[len(recs)-1]
+		r.nodeEvent(NodeFinished, v, last.Attempt, status, err, last.End, time.Duration(last.Duration), 0)
+	}
+	if status != Completed {
+		groups := e.groups
+		if len(r.g.groups) == 0 {
+			groups = []int32{0}
+		}
+		for _, gi := range groups {
+			if !r.groupFailed[gi] {
+				r.groupFailed[gi] = true
+				r.groupsAlive--
+			}
+		}
+		if len(groups) > 0 && r.groupsAlive == 0 {
+			if err == nil {
+				err = &Error{Status: status, Msg: fmt.Sprintf("node %q ended %s", e.name, status)}
+			}
+			r.finish(status, err, Cancelled, &Error{Status: Cancelled,
+				Msg: fmt.Sprintf("cancelled: every execution group has failed (last: node %q)", e.name)})
+			return
+		}
+	}
+	var skipped []int32
+	for ei := e.firstOut; ei >= 0; ei = r.g.edges.at(ei).nextOut {
+		ed := r.g.edges.at(ei)
+		allow := true
+		switch ed.kind {
+		case OnSuccess:
+			allow = status == Completed
+		case Conditional:
+			allow = r.evalCond(ed)
+		}
+		c := &r.nodes[ed.to]
+		c.remaining--
+		c.blocked = c.blocked || !allow
+		if c.remaining == 0 {
+			if c.blocked {
+				skipped = append(skipped, ed.to)
+			} else {
+				r.enqueue(ed.to)
+			}
+		}
+	}
+	r.skip(skipped)
+}
+
+func (r *attemptRun) evalCond(ed *edge) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+			r.log.Error("edge condition panicked; treating it as false",
+				"edge", r.g.nodes[ed.from].name+" → "+r.g.nodes[ed.to].name, "label", ed.label, "panic", fmt.Sprint(p))
+		}
+	}()
+	return ed.cond()
+}
+
+// skip marks nodes that can never start, and everything that then can't.
+func (r *attemptRun) skip(stack []int32) {
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		e := r.g.nodes[v]
+		r.nodes[v].phase = phaseSkipped
+		r.final++
+		r.exec.Skipped = append(r.exec.Skipped, e.name)
+		if r.cfg.observer != nil {
+			r.nodeEvent(NodeSkipped, v, 0, Unknown, nil, time.Now(), 0, 0)
+		}
+		for ei := e.firstOut; ei >= 0; ei = r.g.edges.at(ei).nextOut {
+			to := r.g.edges.at(ei).to
+			c := &r.nodes[to]
+			c.remaining--
+			c.blocked = true
+			if c.remaining == 0 {
+				stack = append(stack, to)
+			}
+		}
+	}
+}
+
+// nodeEvent tells the observer about node v. Kept out of line: an Event is
+// large, and the hot paths should not carry one in their stack frames.
+//
+//go:noinline
+func (r *attemptRun) nodeEvent(kind EventKind, v int32, attempt int, status Status, err error, t time.Time, d, delay time.Duration) {
+	r.cfg.observer(Event{Kind: kind, Time: t, RunID: r.cfg.runID, Workflow: r.g.name, WorkflowAttempt: r.number,
+		Node: r.g.nodes[v].name, Attempt: attempt, Status: status, Err: err, Duration: d, Delay: delay})
+}
+
+// finish ends the attempt: running nodes are recorded with stopStatus and
+// their contexts cancelled, pending retries dropped. Called with r.mu held.
+func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr error) {
+	if r.finished {
+		return
+	}
+	for v := range r.nodes {
+		ns := &r.nodes[v]
+		if ns.timer != nil {
+			ns.timer.Stop()
+			ns.timer = nil
+		}
+		if a := ns.cur; a != nil && !a.settled {
+			r.record(r.g.nodes[v], a, stopStatus, stopErr, false)
+			ns.cur = nil
+			r.running--
+			if r.cfg.observer != nil {
+				r.nodeEvent(NodeFinished, int32(v), a.n, stopStatus, stopErr, time.Now(), time.Since(a.start), 0)
+			}
+		}
+	}
+	r.finished = true
+	r.exec.Status, r.exec.err = status, err
+	r.cancel(stopErr)
+	close(r.done)
+}
