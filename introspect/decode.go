@@ -1,0 +1,446 @@
+package introspect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	jsv "github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// FieldError is one rule an input breaks.
+type FieldError struct {
+	Field   string `json:"field"`           // JSON path ("count", "tags[1]", "db.host"); "" for the whole document
+	Rule    string `json:"rule"`            // minimum, maximum, enum, pattern, type, required, unknown_field, max_length, …
+	Message string `json:"message"`         // what the rule wants, in words
+	Value   string `json:"value,omitempty"` // the offending value, truncated; never shown for secret fields
+}
+
+func (e FieldError) String() string {
+	var b strings.Builder
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Message)
+	b.WriteString(" (" + e.Rule + ")")
+	if e.Value != "" {
+		b.WriteString("; got " + e.Value)
+	}
+	return b.String()
+}
+
+// ValidationError lists every rule an input breaks.
+type ValidationError struct {
+	Endpoint string       `json:"endpoint"`
+	Errors   []FieldError `json:"errors"`
+}
+
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		lines[i] = "  " + fe.String()
+	}
+	return fmt.Sprintf("invalid input for %s (%d problem(s)):\n%s", e.Endpoint, len(e.Errors), strings.Join(lines, "\n"))
+}
+
+// Defaults returns the JSON object of every field default, nested like the
+// input.
+func (w *Workflow) Defaults() []byte { return w.defaults }
+
+// Decode turns a JSON input document into the workflow's typed input (a
+// pointer to the input struct, as any). Defaults fill absent fields; the
+// result satisfies the input's JSON Schema. Every problem is reported at
+// once in a *ValidationError: size, UTF-8, nesting depth, syntax, unknown
+// fields, types, bounds, enums, patterns and required fields.
+func (w *Workflow) Decode(data []byte) (any, error) {
+	if w.validator == nil {
+		return nil, errors.New("introspect: Decode on a workflow not built by Describe")
+	}
+	fail := func(fe ...FieldError) error { return &ValidationError{Endpoint: w.Endpoint, Errors: fe} }
+	if len(data) > w.maxBytes {
+		return nil, fail(FieldError{Rule: "max_size", Message: fmt.Sprintf("input is %d bytes; the limit is %d", len(data), w.maxBytes)})
+	}
+	if !utf8.Valid(data) {
+		return nil, fail(FieldError{Rule: "utf8", Message: fmt.Sprintf("input is not valid UTF-8 (first bad byte at offset %d)", badUTF8(data))})
+	}
+	if d := depth(data); d > w.maxDepth {
+		return nil, fail(FieldError{Rule: "max_depth", Message: fmt.Sprintf("input nests %d levels deep; the limit is %d", d, w.maxDepth)})
+	}
+	doc, err := jsv.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fail(FieldError{Rule: "syntax", Message: "input is not valid JSON: " + strings.TrimPrefix(err.Error(), "invalid character ")})
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, fail(FieldError{Rule: "type", Message: "input must be a JSON object", Value: w.display(doc, "")})
+	}
+	var defaults map[string]any
+	if err := json.Unmarshal(w.defaults, &defaults); err != nil {
+		return nil, err
+	}
+	merge(obj, defaults)
+	if fes := w.violations(obj); len(fes) > 0 {
+		return nil, fail(fes...)
+	}
+	w.convertDurations(obj, func(v any) any {
+		if s, ok := v.(string); ok {
+			if d, err := time.ParseDuration(s); err == nil {
+				return int64(d)
+			}
+		}
+		return v
+	})
+	merged, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	v := reflect.New(w.inputType)
+	dec := json.NewDecoder(bytes.NewReader(merged))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v.Interface()); err != nil {
+		fe := FieldError{Rule: "type", Message: err.Error()}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			fe = FieldError{Field: te.Field, Rule: "range", Message: fmt.Sprintf("does not fit %s", te.Type)}
+			if !w.secret(te.Field) {
+				fe.Value = te.Value
+			}
+		}
+		return nil, fail(fe)
+	}
+	w.fillEmpty(v.Elem())
+	return v.Interface(), nil
+}
+
+// fillEmpty replaces nil slices and maps with empty ones: the schema says
+// "array" or "object", and a decoded input must encode back to a valid one.
+func (w *Workflow) fillEmpty(v reflect.Value) {
+	for _, f := range w.Input.Fields {
+		if f.Optional || (f.JSONType != "array" && f.JSONType != "object") || f.Object {
+			continue
+		}
+		fv := v.FieldByIndex(f.index)
+		switch {
+		case fv.Kind() == reflect.Slice && fv.IsNil():
+			fv.Set(reflect.MakeSlice(fv.Type(), 0, 0))
+		case fv.Kind() == reflect.Map && fv.IsNil():
+			fv.Set(reflect.MakeMap(fv.Type()))
+		}
+	}
+}
+
+// merge copies defaults into obj where obj has no value, recursing into
+// nested objects.
+func merge(obj, defaults map[string]any) {
+	for k, dv := range defaults {
+		cur, ok := obj[k]
+		if !ok {
+			obj[k] = dv
+			continue
+		}
+		if cm, ok := cur.(map[string]any); ok {
+			if dm, ok := dv.(map[string]any); ok {
+				merge(cm, dm)
+			}
+		}
+	}
+}
+
+// depth returns the deepest nesting of arrays and objects in data, stopping
+// early once past any sane limit.
+func depth(data []byte) int {
+	d, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			d++
+			deepest = max(deepest, d)
+			if deepest > 10_000 {
+				return deepest
+			}
+		case c == '}' || c == ']':
+			d--
+		}
+	}
+	return deepest
+}
+
+func badUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+var printer = message.NewPrinter(language.English)
+
+// violations validates a decoded document and flattens the result into
+// field errors, sorted by field then rule.
+func (w *Workflow) violations(doc any) []FieldError {
+	err := w.validator.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	var ve *jsv.ValidationError
+	if !errors.As(err, &ve) {
+		return []FieldError{{Rule: "schema", Message: err.Error()}}
+	}
+	var out []FieldError
+	var walk func(e *jsv.ValidationError)
+	walk = func(e *jsv.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		out = append(out, w.fieldErrors(doc, e)...)
+	}
+	walk(ve)
+	slices.SortFunc(out, func(a, b FieldError) int {
+		if c := strings.Compare(a.Field, b.Field); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	})
+	return slices.CompactFunc(out, func(a, b FieldError) bool { return a == b })
+}
+
+func (w *Workflow) fieldErrors(doc any, e *jsv.ValidationError) []FieldError {
+	path := fieldPath(e.InstanceLocation)
+	value := w.display(at(doc, e.InstanceLocation), path)
+	fe := FieldError{Field: path, Value: value}
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		var out []FieldError
+		for _, m := range k.Missing {
+			out = append(out, FieldError{Field: join(path, m), Rule: "required", Message: "is required"})
+		}
+		return out
+	case *kind.AdditionalProperties:
+		var out []FieldError
+		for _, p := range k.Properties {
+			out = append(out, FieldError{Field: join(path, p), Rule: "unknown_field", Message: "is not a field of this input"})
+		}
+		return out
+	case *kind.Type:
+		fe.Rule, fe.Message = "type", "must be "+strings.Join(k.Want, " or ")+", not "+k.Got
+	case *kind.Minimum:
+		fe.Rule, fe.Message = "minimum", "must be at least "+ratString(k.Want)
+	case *kind.Maximum:
+		fe.Rule, fe.Message = "maximum", "must be at most "+ratString(k.Want)
+	case *kind.ExclusiveMinimum:
+		fe.Rule, fe.Message = "exclusive_minimum", "must be greater than "+ratString(k.Want)
+	case *kind.ExclusiveMaximum:
+		fe.Rule, fe.Message = "exclusive_maximum", "must be less than "+ratString(k.Want)
+	case *kind.MinLength:
+		fe.Rule, fe.Message = "min_length", fmt.Sprintf("must be at least %d character(s) long", k.Want)
+	case *kind.MaxLength:
+		fe.Rule, fe.Message = "max_length", fmt.Sprintf("must be at most %d character(s) long, is %d", k.Want, k.Got)
+		fe.Value = "" // the value itself is what is too long
+	case *kind.Pattern:
+		fe.Rule, fe.Message = "pattern", "must match "+k.Want
+	case *kind.Enum:
+		var want []string
+		for _, v := range k.Want {
+			b, _ := json.Marshal(v)
+			want = append(want, string(b))
+		}
+		fe.Rule, fe.Message = "enum", "must be one of "+strings.Join(want, ", ")
+	case *kind.MinItems:
+		fe.Rule, fe.Message = "min_items", fmt.Sprintf("must have at least %d item(s)", k.Want)
+	case *kind.MaxItems:
+		fe.Rule, fe.Message = "max_items", fmt.Sprintf("must have at most %d item(s), has %d", k.Want, k.Got)
+		fe.Value = ""
+	case *kind.Format:
+		fe.Rule, fe.Message = "format", "must be a valid "+k.Want
+	default:
+		kw := e.ErrorKind.KeywordPath()
+		fe.Rule = "schema"
+		if len(kw) > 0 {
+			fe.Rule = snake(kw[0])
+		}
+		fe.Message = e.ErrorKind.LocalizedString(printer)
+		if w.secret(path) {
+			fe.Message = "breaks the rule " + fe.Rule
+		}
+	}
+	return []FieldError{fe}
+}
+
+func ratString(r interface{ FloatString(int) string }) string {
+	s := r.FloatString(6)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// fieldPath renders an instance location: a.b, tags[2].
+func fieldPath(loc []string) string {
+	var b strings.Builder
+	for _, p := range loc {
+		if _, err := strconv.Atoi(p); err == nil && b.Len() > 0 {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func at(doc any, loc []string) any {
+	cur := doc
+	for _, p := range loc {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[p]
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+// secret reports whether the field at path, or one it is part of, is secret.
+func (w *Workflow) secret(path string) bool {
+	for p := path; p != ""; {
+		if f := w.fields[p]; f != nil && f.Secret {
+			return true
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return false
+}
+
+// display renders a value for an error message, truncated, or "" for secrets.
+func (w *Workflow) display(v any, path string) string {
+	if w.secret(path) {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	s := string(b)
+	if utf8.RuneCountInString(s) > 64 {
+		r := []rune(s)
+		s = string(r[:61]) + "..."
+	}
+	return s
+}
+
+// convertDurations rewrites the value of every time.Duration field (and of
+// every item of a []time.Duration field) in a decoded document with conv:
+// JSON carries durations as strings such as "30s", Go as nanoseconds.
+func (w *Workflow) convertDurations(obj map[string]any, conv func(any) any) {
+	for _, f := range w.Input.Fields {
+		if f.Format != "duration" {
+			continue
+		}
+		parent := obj
+		parts := strings.Split(f.Name, ".")
+		for _, p := range parts[:len(parts)-1] {
+			if parent, _ = parent[p].(map[string]any); parent == nil {
+				break
+			}
+		}
+		last := parts[len(parts)-1]
+		if parent == nil || parent[last] == nil {
+			continue
+		}
+		if items, ok := parent[last].([]any); ok {
+			for i := range items {
+				items[i] = conv(items[i])
+			}
+			continue
+		}
+		parent[last] = conv(parent[last])
+	}
+}
+
+// Redact returns the input as a JSON-shaped map with every secret field that
+// has a value replaced by "***": for logs, run records and reports.
+func (w *Workflow) Redact(input any) map[string]any {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return nil
+	}
+	w.convertDurations(m, func(v any) any {
+		if n, ok := v.(json.Number); ok {
+			if i, err := n.Int64(); err == nil {
+				return time.Duration(i).String()
+			}
+		}
+		return v
+	})
+	for _, f := range w.Input.Fields {
+		if !f.Secret {
+			continue
+		}
+		obj := m
+		parts := strings.Split(f.Name, ".")
+		for _, p := range parts[:len(parts)-1] {
+			if obj, _ = obj[p].(map[string]any); obj == nil {
+				break
+			}
+		}
+		last := parts[len(parts)-1]
+		if obj != nil {
+			if v, ok := obj[last]; ok && v != nil && v != "" {
+				obj[last] = "***"
+			}
+		}
+	}
+	return m
+}
