@@ -159,7 +159,7 @@ func StatusOf(err error) Status {
 	}
 	var se interface{ FluxlyStatus() Status }
 	if errors.As(err, &se) {
-		if s := se.FluxlyStatus(); s.Valid() && s != Unknown {
+		if s := se.FluxlyStatus(); s.Valid() {
 			return s
 		}
 		return Failed

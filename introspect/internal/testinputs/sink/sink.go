@@ -7,7 +7,6 @@ import (
 	"embed"
 	"time"
 
-	"github.com/fluxly-go/fluxly/examples/etl"
 	"github.com/fluxly-go/fluxly/introspect/internal/testinputs/a"
 	"github.com/fluxly-go/fluxly/introspect/internal/testinputs/b"
 	"github.com/fluxly-go/fluxly/runtime"
@@ -25,6 +24,12 @@ type DB struct {
 	Port uint16 `json:"port" default:"5432" help:"TCP port."`
 }
 
+// User is an item of a list of structs.
+type User struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
 // Input has one field of each kind.
 type Input struct {
 	runtime.Input
@@ -39,7 +44,7 @@ type Input struct {
 	Colors   []string          `json:"colors" enum:"red,green"`
 	DB       DB                `json:"db"`
 	Labels   map[string]string `json:"labels" help:"Free-form labels (JSON only)."`
-	Users    []etl.User        `json:"users" help:"Users (JSON only)."`
+	Users    []User            `json:"users" help:"Users (JSON only)."`
 	Password string            `json:"password" fluxly:"secret" jsonschema:"minLength=8"`
 	Raw_Key  string            `json:"raw_key" fluxly:"keep_underscores,nodocs"`
 	A        a.Options         `json:"a"`
