@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fluxly-go/fluxly/introspect"
+)
+
+// usageError is a problem with how the command was invoked (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// fileError is an input file that is not a JSON object.
+type fileError struct {
+	path string
+	data []byte
+}
+
+func (e *fileError) Error() string { return "--input-file " + e.path + " is not a JSON object" }
+
+// assemble builds the input document with precedence flag > environment >
+// input file; Decode then applies defaults and every rule.
+func (r *runner) assemble() ([]byte, error) {
+	doc := map[string]any{}
+	if path := r.control(ctlInputFile); path != "" {
+		data, err := readInputFile(path)
+		if err != nil {
+			return nil, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil || doc == nil {
+			// Not a JSON object: the validator says what is wrong with it.
+			return nil, &fileError{path: path, data: data}
+		}
+	}
+	fromFlags := map[string]bool{}
+	for _, p := range r.kctx.Path {
+		if p.Flag != nil && !p.Resolved {
+			if _, ok := r.cmd.fields[p.Flag.Name]; ok {
+				fromFlags[p.Flag.Name] = true
+			}
+		}
+	}
+	var errs []string
+	for i := range r.w.Input.Fields {
+		f := &r.w.Input.Fields[i]
+		if f.Object {
+			continue
+		}
+		if f.Flag != "" && fromFlags[f.Flag] {
+			set(doc, f.Name, r.flagValue(f))
+			continue
+		}
+		raw, ok := r.vars[f.Env]
+		if !ok {
+			continue
+		}
+		v, err := parseEnvValue(f, raw)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%q: %v", f.Env, redactText(f, raw), err))
+			continue
+		}
+		set(doc, f.Name, v)
+	}
+	if len(errs) > 0 {
+		return nil, &usageError{"cannot parse environment variable(s):\n  " + strings.Join(errs, "\n  ")}
+	}
+	return json.Marshal(doc)
+}
+
+func redactText(f *introspect.Field, s string) string {
+	if f.Secret {
+		return "***"
+	}
+	return s
+}
+
+func readInputFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &usageError{fmt.Sprintf("--input-file: %v", err)}
+	}
+	defer f.Close()
+	// Decode enforces the size limit; read a little past any sane one.
+	data, err := io.ReadAll(io.LimitReader(f, 64<<20))
+	if err != nil {
+		return nil, &usageError{fmt.Sprintf("--input-file %s: %v", path, err)}
+	}
+	return data, nil
+}
+
+// set stores v at a dotted path, creating nested objects.
+func set(doc map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := doc[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			doc[p] = next
+		}
+		doc = next
+	}
+	doc[parts[len(parts)-1]] = v
+}
+
+// flagValue reads a parsed flag as a JSON value.
+func (r *runner) flagValue(f *introspect.Field) any {
+	v := reflect.ValueOf(r.cmd.target).Elem().Field(r.cmd.fields[f.Flag])
+	conv := func(v reflect.Value) any {
+		if d, ok := v.Interface().(time.Duration); ok {
+			return d.String()
+		}
+		return v.Interface()
+	}
+	if v.Kind() == reflect.Slice {
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = conv(v.Index(i))
+		}
+		return out
+	}
+	return conv(v)
+}
+
+// control reads one of the command's own flags.
+func (r *runner) control(i int) string {
+	return reflect.ValueOf(r.cmd.target).Elem().Field(i).String()
+}
+
+// parseEnvValue parses an environment variable by the field's JSON type:
+// lists are comma-separated, objects (and lists of them) are JSON.
+func parseEnvValue(f *introspect.Field, s string) (any, error) {
+	switch f.JSONType {
+	case "object":
+		return parseJSON(s)
+	case "array":
+		if f.ItemType == "object" || strings.HasPrefix(strings.TrimSpace(s), "[") {
+			return parseJSON(s)
+		}
+		items := []any{}
+		if strings.TrimSpace(s) == "" {
+			return items, nil
+		}
+		for _, part := range strings.Split(s, ",") {
+			v, err := parseScalar(f.ItemType, f.Format, strings.TrimSpace(part))
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, v)
+		}
+		return items, nil
+	}
+	if f.Optional && s == "" {
+		return nil, nil
+	}
+	return parseScalar(f.JSONType, f.Format, s)
+}
+
+func parseScalar(jsonType, format, s string) (any, error) {
+	switch {
+	case format == "duration":
+		if _, err := time.ParseDuration(s); err != nil {
+			return nil, fmt.Errorf("not a duration such as 30s or 1m30s")
+		}
+		return s, nil
+	case jsonType == "boolean":
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Errorf("not a boolean (true, false, 1, 0)")
+		}
+		return b, nil
+	case jsonType == "integer":
+		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+			if _, uerr := strconv.ParseUint(s, 10, 64); uerr != nil {
+				return nil, fmt.Errorf("not an integer")
+			}
+		}
+		return json.Number(s), nil
+	case jsonType == "number":
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return nil, fmt.Errorf("not a number")
+		}
+		return json.Number(s), nil
+	}
+	return s, nil
+}
+
+func parseJSON(s string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("not valid JSON: %v", err)
+	}
+	return v, nil
+}
+
+// describeErrors renders validation errors naming each field's flag and
+// environment variable, so the user knows what to change.
+func describeErrors(w *introspect.Workflow, ve *introspect.ValidationError) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid input for %s (%d problem(s)):\n", ve.Endpoint, len(ve.Errors))
+	for _, fe := range ve.Errors {
+		b.WriteString("  ")
+		name := fe.Field
+		if f := w.Field(topField(w, fe.Field)); f != nil {
+			var via []string
+			if f.Flag != "" {
+				via = append(via, "--"+f.Flag)
+			}
+			via = append(via, f.Env)
+			name += " (" + strings.Join(via, ", ") + ")"
+		}
+		if name != "" {
+			b.WriteString(name + ": ")
+		}
+		b.WriteString(fe.Message + " [" + fe.Rule + "]")
+		if fe.Value != "" {
+			b.WriteString("; got " + fe.Value)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// topField maps "tags[2]" to "tags" and keeps "db.host".
+func topField(w *introspect.Workflow, path string) string {
+	if i := strings.IndexByte(path, '['); i >= 0 {
+		path = path[:i]
+	}
+	for path != "" && w.Field(path) == nil {
+		i := strings.LastIndexByte(path, '.')
+		if i < 0 {
+			return path
+		}
+		path = path[:i]
+	}
+	return path
+}

@@ -1,0 +1,337 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
+)
+
+// runner runs one endpoint from the command line.
+type runner struct {
+	app            App
+	w              *introspect.Workflow
+	cmd            *endpointCommand
+	kctx           *kong.Context
+	vars           map[string]string
+	stdout, stderr io.Writer
+}
+
+func (r *runner) run(ctx context.Context) int {
+	name := r.app.AppName()
+	doc, err := r.assemble()
+	var ue *usageError
+	var fe *fileError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(r.stderr, "%s %s: %v\nRun '%s %s --help' for usage.\n", name, r.w.Endpoint, err, name, r.w.Endpoint)
+		return ExitUsage
+	case errors.As(err, &fe):
+		doc = fe.data
+	case err != nil:
+		fmt.Fprintf(r.stderr, "%s %s: %v\n", name, r.w.Endpoint, err)
+		return ExitUsage
+	}
+	input, err := r.w.Decode(doc)
+	var ve *introspect.ValidationError
+	if errors.As(err, &ve) {
+		if fe != nil {
+			fmt.Fprintf(r.stderr, "%s %s: --input-file %s: ", name, r.w.Endpoint, fe.path)
+		} else {
+			fmt.Fprintf(r.stderr, "%s %s: ", name, r.w.Endpoint)
+		}
+		fmt.Fprint(r.stderr, describeErrors(r.w, ve))
+		return ExitInvalid
+	}
+	if err != nil {
+		fmt.Fprintf(r.stderr, "%s %s: %v\n", name, r.w.Endpoint, err)
+		return ExitInvalid
+	}
+	var base runtime.Input
+	if b, ok := input.(runtime.InputBase); ok {
+		base = *b.BaseInput()
+	}
+
+	runID := runtime.NewRunID()
+	prog := r.progress()
+	var logOut io.Writer = r.stderr
+	if prog != nil {
+		logOut = prog
+	}
+	logger := newLogger(logOut, r.control(ctlLogFormat))
+	runLog := logger.With("workflow", r.w.Name, "run_id", runID)
+	if base.Verbose {
+		runLog.Info("starting workflow",
+			"version", r.w.Version, "endpoint", r.w.Endpoint,
+			"command", commandLine(name, r.w, input),
+			"inputs", jsonText(r.w.Redact(input)))
+	}
+	obs := &observer{log: runLog, verbose: base.Verbose, prog: prog, plain: prog == nil}
+	if prog != nil {
+		prog.start(r.w, runID)
+	}
+	res, err := r.app.RunEndpoint(ctx, r.w.Endpoint, input,
+		runtime.WithRunID(runID), runtime.WithLogger(logger), runtime.WithObserver(obs.event))
+	if prog != nil {
+		prog.stop()
+	}
+	if err != nil {
+		runLog.Error("workflow cannot run", "error", err)
+		return int(runtime.Failed)
+	}
+	summary(runLog, res, base.Verbose)
+	code := res.StatusCode
+	if path := r.control(ctlResultFile); path != "" {
+		if err := writeResult(path, res); err != nil {
+			runLog.Error("cannot write the result file", "path", path, "error", err)
+			if code == 0 {
+				code = int(runtime.InfrastructureError)
+			}
+		}
+	}
+	return code
+}
+
+func newLogger(w io.Writer, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// observer turns run events into log lines and progress updates.
+type observer struct {
+	log     *slog.Logger
+	verbose bool
+	plain   bool // no live progress: log node transitions as lines
+	prog    *progress
+}
+
+func (o *observer) event(e runtime.Event) {
+	if o.prog != nil {
+		o.prog.event(e)
+	}
+	l := o.log.With("node", e.Node, "attempt", e.Attempt)
+	switch e.Kind {
+	case runtime.WorkflowStarted:
+		if e.WorkflowAttempt > 1 {
+			o.log.Warn("retrying workflow", "attempt", e.WorkflowAttempt)
+		}
+	case runtime.NodeStarted:
+		if o.plain {
+			l.Info("node started")
+		}
+	case runtime.NodeRetrying:
+		l.Warn("node attempt failed; retrying", "status", e.Status.String(), "error", errText(e.Err), "delay", e.Delay.String())
+	case runtime.NodeFinished:
+		args := []any{"status", e.Status.String(), "duration", e.Duration.Round(time.Microsecond).String()}
+		if e.Err != nil {
+			args = append(args, "error", errText(e.Err))
+		}
+		switch {
+		case e.Status != runtime.Completed:
+			l.Error("node finished", args...)
+		case o.plain || o.verbose:
+			l.Info("node finished", args...)
+		}
+	case runtime.NodeSkipped:
+		if o.plain || o.verbose {
+			o.log.Info("node skipped", "node", e.Node)
+		}
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// summary logs the end of the run: one line, or with verbose the summary
+// block of every workflow attempt.
+func summary(log *slog.Logger, res *runtime.Result, verbose bool) {
+	last := res.Last()
+	args := []any{"status", res.Status.String(), "code", res.StatusCode,
+		"duration", time.Duration(res.Duration).Round(time.Microsecond).String(), "attempts", len(res.Executions)}
+	if res.Error != nil {
+		args = append(args, "error", res.Error.Message)
+	}
+	if verbose && last != nil {
+		var completed, failed int
+		for _, recs := range last.Nodes {
+			if recs[len(recs)-1].Status == runtime.Completed {
+				completed++
+			} else {
+				failed++
+			}
+		}
+		args = append(args, "nodes_completed", completed, "nodes_failed", failed, "nodes_skipped", len(last.Skipped))
+		for _, ex := range res.Executions[:len(res.Executions)-1] {
+			log.Info("previous workflow attempt", "attempt", ex.Attempt, "status", ex.Status.String(),
+				"duration", time.Duration(ex.Duration).Round(time.Microsecond).String())
+		}
+	}
+	if res.Status == runtime.Completed {
+		log.Info("workflow finished", args...)
+	} else {
+		log.Error("workflow finished", args...)
+	}
+}
+
+func writeResult(path string, res *runtime.Result) error {
+	data, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".result-*.json")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// commandLine is the command that reproduces this run: flags for values
+// that differ from their defaults, FLUXLY_* assignments for fields without
+// a flag; secrets as ***.
+func commandLine(app string, w *introspect.Workflow, input any) string {
+	values := w.Redact(input)
+	var envs, flags []string
+	for i := range w.Input.Fields {
+		f := &w.Input.Fields[i]
+		if f.Object {
+			continue
+		}
+		v, ok := lookup(values, f.Name)
+		if !ok {
+			continue
+		}
+		got, _ := json.Marshal(v)
+		def := f.Default
+		if def == nil {
+			def = zeroJSON(f)
+		}
+		if equalJSON(got, def) {
+			continue
+		}
+		if f.Flag == "" {
+			envs = append(envs, f.Env+"="+shellQuote(envText(v)))
+			continue
+		}
+		switch x := v.(type) {
+		case bool:
+			if x {
+				flags = append(flags, "--"+f.Flag)
+			} else {
+				flags = append(flags, "--no-"+f.Flag)
+			}
+		case []any:
+			for _, item := range x {
+				flags = append(flags, "--"+f.Flag, shellQuote(envText(item)))
+			}
+		default:
+			flags = append(flags, "--"+f.Flag, shellQuote(envText(v)))
+		}
+	}
+	return strings.Join(slices.Concat(envs, []string{app, w.Endpoint}, flags), " ")
+}
+
+func lookup(m map[string]any, path string) (any, bool) {
+	var cur any = m
+	for _, p := range strings.Split(path, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = obj[p]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func zeroJSON(f *introspect.Field) json.RawMessage {
+	switch {
+	case f.Optional:
+		return json.RawMessage("null")
+	case f.JSONType == "array":
+		return json.RawMessage("[]")
+	case f.JSONType == "object":
+		return json.RawMessage("{}")
+	case f.JSONType == "boolean":
+		return json.RawMessage("false")
+	case f.JSONType == "integer" || f.JSONType == "number":
+		return json.RawMessage("0")
+	case f.Format == "duration":
+		return json.RawMessage(`"0s"`)
+	case f.Format == "date-time":
+		return json.RawMessage(`"0001-01-01T00:00:00Z"`)
+	}
+	return json.RawMessage(`""`)
+}
+
+func equalJSON(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
+}
+
+func envText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, it := range x {
+			parts[i] = envText(it)
+		}
+		return strings.Join(parts, ",")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
