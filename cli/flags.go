@@ -15,8 +15,8 @@ import (
 // kong tags.
 type endpointCommand struct {
 	w      *introspect.Workflow
-	target any              // pointer to the built struct
-	fields map[string]int   // flag name → struct field index
+	target any            // pointer to the built struct
+	fields map[string]int // flag name → struct field index
 	byFlag map[string]*introspect.Field
 }
 
