@@ -146,6 +146,9 @@ func (p *progress) event(e runtime.Event) {
 func (p *progress) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.finished {
+		return p.out.Write(b)
+	}
 	var buf bytes.Buffer
 	p.clear(&buf)
 	buf.Write(b)
@@ -173,14 +176,13 @@ func (p *progress) render(buf *bytes.Buffer) {
 	for _, name := range p.order {
 		width = max(width, len([]rune(name)))
 	}
-	elapsed := time.Since(p.began).Round(100 * time.Millisecond)
-	fmt.Fprintf(buf, "%s · %s\n", p.title, elapsed)
+	fmt.Fprintf(buf, "%s · %s\n", p.title, short(time.Since(p.began)))
 	for _, name := range p.order {
 		n := p.nodes[name]
 		icon, detail := p.icon(n), n.state
 		switch n.state {
 		case "running":
-			detail += " " + time.Since(n.started).Round(100*time.Millisecond).String()
+			detail += " " + short(time.Since(n.started))
 			if n.attempt > 1 {
 				detail += fmt.Sprintf(" (attempt %d)", n.attempt)
 			}
@@ -190,7 +192,7 @@ func (p *progress) render(buf *bytes.Buffer) {
 			if n.state == "failed" {
 				detail += " " + n.status.String()
 			}
-			detail += " " + n.duration.Round(time.Millisecond).String()
+			detail += " " + short(n.duration)
 			if n.attempt > 1 {
 				detail += fmt.Sprintf(" (%d attempts)", n.attempt)
 			}
@@ -216,4 +218,17 @@ func (p *progress) icon(n *nodeLine) string {
 		return color + icon + "\x1b[0m"
 	}
 	return icon
+}
+
+// short formats a duration for the display: 312µs, 45.2ms, 1.3s, 2m5s.
+func short(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

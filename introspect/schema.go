@@ -20,10 +20,10 @@ func defName(t reflect.Type) string {
 	if t.Name() == "" {
 		return "" // unnamed types ([]string, map[string]int) are inlined
 	}
-	q := qualified(t)
-	r := strings.NewReplacer("/", ".", "[", "_", "]", "_", ",", "_", " ", "", "*", "")
-	return r.Replace(q)
+	return defNameReplacer.Replace(qualified(t))
 }
+
+var defNameReplacer = strings.NewReplacer("/", ".", "[", "_", "]", "_", ",", "_", " ", "", "*", "")
 
 func (w *Workflow) buildSchema(t reflect.Type, opts *Options, com *comments) (err error) {
 	defer func() {

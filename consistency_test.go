@@ -1,0 +1,130 @@
+package fluxly_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fluxly-go/fluxly"
+	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/examples"
+)
+
+var (
+	flagStart = regexp.MustCompile(`^\s+--(\[no-\])?([a-z0-9_-]+)(=\S+)?\s{2,}(.*)$`)
+	flagCont  = regexp.MustCompile(`^\s{8,}(\S.*)$`)
+)
+
+// helpEntries parses kong's help into flag name → its (unwrapped) text.
+func helpEntries(help string) map[string]string {
+	out := map[string]string{}
+	cur := ""
+	for _, line := range strings.Split(help, "\n") {
+		if m := flagStart.FindStringSubmatch(line); m != nil {
+			cur = m[2]
+			out[cur] = m[4]
+			continue
+		}
+		if m := flagCont.FindStringSubmatch(line); m != nil && cur != "" {
+			out[cur] += " " + m[1]
+			continue
+		}
+		cur = ""
+	}
+	return out
+}
+
+// TestHelpSchemaModelAgree checks, for every field of every example input,
+// that --help, the JSON Schema and the model say the same: flag, env var,
+// default, enum, required and description.
+func TestHelpSchemaModelAgree(t *testing.T) {
+	app := fluxly.New(fluxly.Name("fluxly"))
+	examples.Register(app)
+	m, err := app.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range m.Workflows {
+		t.Run(w.Endpoint, func(t *testing.T) {
+			o := run(t, app, nil, w.Endpoint, "--help")
+			if o.code != 0 {
+				t.Fatalf("--help exit %d", o.code)
+			}
+			help := helpEntries(o.stdout)
+			var schema struct {
+				Properties map[string]struct {
+					Description string            `json:"description"`
+					Default     json.RawMessage   `json:"default"`
+					Enum        []json.RawMessage `json:"enum"`
+					Items       *struct {
+						Enum []json.RawMessage `json:"enum"`
+					} `json:"items"`
+				} `json:"properties"`
+				Required []string `json:"required"`
+			}
+			if err := json.Unmarshal(w.Schema(), &schema); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range w.Input.Fields {
+				prop, ok := schema.Properties[f.Name]
+				if !ok {
+					t.Errorf("%s: not in the schema", f.Name)
+					continue
+				}
+				if want := "FLUXLY_" + strings.ToUpper(f.Name); f.Env != want {
+					t.Errorf("%s: env %s, want %s", f.Name, f.Env, want)
+				}
+				if prop.Description != f.Description {
+					t.Errorf("%s: schema description %q, model %q", f.Name, prop.Description, f.Description)
+				}
+				if string(prop.Default) != string(f.Default) {
+					t.Errorf("%s: schema default %s, model %s", f.Name, prop.Default, f.Default)
+				}
+				enum := prop.Enum
+				if prop.Items != nil && enum == nil {
+					enum = prop.Items.Enum
+				}
+				if len(enum) != len(f.Enum) {
+					t.Errorf("%s: schema enum %s, model %s", f.Name, enum, f.Enum)
+				}
+				if slices.Contains(schema.Required, f.Name) != f.Required {
+					t.Errorf("%s: required in schema %v, model %v", f.Name, !f.Required, f.Required)
+				}
+				text, onCLI := help[f.Flag]
+				if f.Flag == "" || f.NoCLI {
+					if onCLI {
+						t.Errorf("%s: has no flag in the model but --help lists one", f.Name)
+					}
+					continue
+				}
+				if !onCLI {
+					t.Errorf("%s: --%s missing from --help", f.Name, f.Flag)
+					continue
+				}
+				if want := cli.FlagHelp(&f); text != want {
+					t.Errorf("--%s help\n got %q\nwant %q", f.Flag, text, want)
+				}
+				for _, must := range []string{f.Description, "Env: $" + f.Env + "."} {
+					if !strings.Contains(text, must) {
+						t.Errorf("--%s help lacks %q: %q", f.Flag, must, text)
+					}
+				}
+				if f.Default != nil && !strings.Contains(text, "Default: ") {
+					t.Errorf("--%s help shows no default: %q", f.Flag, text)
+				}
+				if (f.Required) != strings.Contains(text, "Required.") {
+					t.Errorf("--%s help and model disagree on required: %q", f.Flag, text)
+				}
+				for _, e := range f.Enum {
+					var s string
+					_ = json.Unmarshal(e, &s)
+					if !strings.Contains(text, s) {
+						t.Errorf("--%s help lacks enum value %s", f.Flag, e)
+					}
+				}
+			}
+		})
+	}
+}
