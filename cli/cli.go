@@ -38,6 +38,9 @@ type Command struct {
 	// Run runs the command once its flags are parsed. An error that
 	// implements ExitCode() int sets the exit status (default 1).
 	Run func(ctx context.Context, env *Env) error
+	// DocsHandler, set by the docs command, builds the docs site for the
+	// HTTP API to serve at /docs/ (see Env.Docs).
+	DocsHandler func(ctx context.Context, env *Env) (http.Handler, error)
 }
 
 // Env is what a tool command gets.

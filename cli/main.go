@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -104,8 +105,15 @@ func Main(ctx context.Context, app App, tools []Command, args, env []string, std
 	}
 	for _, t := range tools {
 		if t.Name == selected.Name {
-			return runTool(ctx, t, &Env{App: app, Model: m, Stdout: stdout, Stderr: stderr,
-				Getenv: func(k string) string { return vars[k] }, Tools: tools})
+			env := &Env{App: app, Model: m, Stdout: stdout, Stderr: stderr,
+				Getenv: func(k string) string { return vars[k] }, Tools: tools}
+			for _, d := range tools {
+				if d.DocsHandler != nil {
+					env.Docs = func(ctx context.Context) (http.Handler, error) { return d.DocsHandler(ctx, env) }
+					break
+				}
+			}
+			return runTool(ctx, t, env)
 		}
 	}
 	fmt.Fprintf(stderr, "%s: unknown command %q\n", name, selected.Name)
