@@ -344,3 +344,38 @@ func TestNoArgumentsWithoutServer(t *testing.T) {
 		t.Fatalf("exit %d\n%s", o.code, o.stderr)
 	}
 }
+
+func TestRunReport(t *testing.T) {
+	app := testApp(t)
+	dir := t.TempDir()
+	md, diag := filepath.Join(dir, "report.md"), filepath.Join(dir, "diagrams", "report.svg")
+	if err := os.MkdirAll(filepath.Dir(diag), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := run(t, app, nil, "etl", "--source", "examples/etl/testdata/users-malformed.json",
+		"--auto-generate-md", "--md-file-path", md, "--diagram-file-path", diag)
+	if o.code != 64 {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	// This app links no SVG renderer: the diagram is written as DOT instead.
+	dot := strings.TrimSuffix(diag, ".svg") + ".dot"
+	if !strings.Contains(o.stderr, "this binary has no SVG renderer") {
+		t.Errorf("no warning about the missing renderer:\n%s", o.stderr)
+	}
+	page, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graph, err := os.ReadFile(dot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Run report: etl", "DATA_ERROR", "3 malformed row(s)", "(diagrams/report.dot)", "```mermaid"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if !strings.HasPrefix(string(graph), "digraph") && !strings.Contains(string(graph), "digraph") {
+		t.Errorf("diagram is not DOT:\n%s", graph)
+	}
+}

@@ -41,6 +41,9 @@ type Command struct {
 	// DocsHandler, set by the docs command, builds the docs site for the
 	// HTTP API to serve at /docs/ (see Env.Docs).
 	DocsHandler func(ctx context.Context, env *Env) (http.Handler, error)
+	// RenderSVG, set by the docs command, lays out DOT as SVG; run reports
+	// (auto_generate_md) use it when present and write DOT otherwise.
+	RenderSVG func(ctx context.Context, dot []byte) ([]byte, error)
 }
 
 // Env is what a tool command gets.

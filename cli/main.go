@@ -101,6 +101,12 @@ func Main(ctx context.Context, app App, tools []Command, args, env []string, std
 	}
 	if c, ok := cmds[selected.Name]; ok {
 		r := &runner{app: app, w: c.w, cmd: c, kctx: kctx, vars: vars, stdout: stdout, stderr: stderr}
+		for _, t := range tools {
+			if t.RenderSVG != nil {
+				r.svg = t.RenderSVG
+				break
+			}
+		}
 		return r.run(ctx)
 	}
 	for _, t := range tools {

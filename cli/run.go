@@ -15,6 +15,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -27,6 +28,7 @@ type runner struct {
 	kctx           *kong.Context
 	vars           map[string]string
 	stdout, stderr io.Writer
+	svg            func(ctx context.Context, dot []byte) ([]byte, error) // nil: no renderer linked
 }
 
 func (r *runner) run(ctx context.Context) int {
@@ -93,6 +95,14 @@ func (r *runner) run(ctx context.Context) int {
 	}
 	summary(runLog, res, base.Verbose)
 	code := res.StatusCode
+	if base.AutoGenerateMD {
+		if err := r.writeReport(ctx, runLog, res, &base); err != nil {
+			runLog.Error("cannot write the run report", "error", err)
+			if code == 0 {
+				code = int(runtime.InfrastructureError)
+			}
+		}
+	}
 	if path := r.control(ctlResultFile); path != "" {
 		if err := writeResult(path, res); err != nil {
 			runLog.Error("cannot write the result file", "path", path, "error", err)
@@ -102,6 +112,63 @@ func (r *runner) run(ctx context.Context) int {
 		}
 	}
 	return code
+}
+
+// writeReport writes the run report (auto_generate_md): the Markdown page
+// at md_file_path and the diagram, coloured by status, at
+// diagram_file_path. The diagram is SVG when a renderer is linked in (the
+// docs commands) and the path asks for it; otherwise DOT (or Mermaid for
+// .mmd), so run-only binaries never pay for the renderer.
+func (r *runner) writeReport(ctx context.Context, log *slog.Logger, res *runtime.Result, in *runtime.Input) error {
+	mdPath, diagPath := in.MDFilePath, in.DiagramFilePath
+	if mdPath == "" {
+		mdPath = r.w.Endpoint + "-report.md"
+	}
+	if diagPath == "" {
+		diagPath = r.w.Endpoint + "-report.dot"
+		if r.svg != nil {
+			diagPath = r.w.Endpoint + "-report.svg"
+		}
+	}
+	opts := docgen.Options{Command: r.app.AppName()}
+	var diagram []byte
+	switch strings.ToLower(filepath.Ext(diagPath)) {
+	case ".mmd":
+		diagram = docgen.ReportMermaid(r.w, res, opts)
+	case ".svg":
+		dot := docgen.ReportDOT(r.w, res, opts)
+		if r.svg == nil {
+			diagPath = strings.TrimSuffix(diagPath, filepath.Ext(diagPath)) + ".dot"
+			log.Warn("this binary has no SVG renderer (wire in the docs commands); writing the report diagram as DOT", "path", diagPath)
+			diagram = dot
+			break
+		}
+		svg, err := r.svg(ctx, dot)
+		if err != nil {
+			return fmt.Errorf("rendering the report diagram: %w", err)
+		}
+		diagram = svg
+	default:
+		diagram = docgen.ReportDOT(r.w, res, opts)
+	}
+	if rel, err := filepath.Rel(filepath.Dir(absPath(mdPath)), absPath(diagPath)); err == nil {
+		opts.DiagramLink = filepath.ToSlash(rel)
+	}
+	if err := writeFile(diagPath, diagram); err != nil {
+		return err
+	}
+	if err := writeFile(mdPath, docgen.ReportMarkdown(r.w, res, opts)); err != nil {
+		return err
+	}
+	log.Info("run report written", "markdown", mdPath, "diagram", diagPath)
+	return nil
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 func newLogger(w io.Writer, format string) *slog.Logger {
@@ -197,12 +264,18 @@ func writeResult(path string, res *runtime.Result) error {
 	if err != nil {
 		return err
 	}
+	return writeFile(path, append(data, '\n'))
+}
+
+// writeFile writes data atomically: a temporary file in the same directory,
+// then a rename.
+func writeFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".result-*.json")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err

@@ -121,13 +121,17 @@ func (w *Workflow) walkFields(t reflect.Type, prefix string, index []int, base b
 			*errs = append(*errs, fmt.Sprintf("field %s: %s", path, msg))
 			continue
 		}
+		f.def = f.Default
+		if f.Secret {
+			f.Default = nil // published nowhere: not in the model, the schema or the docs
+		}
 		if kind == kindStruct {
-			if f.Default != nil || f.Enum != nil {
+			if f.def != nil || f.Enum != nil {
 				*errs = append(*errs, fmt.Sprintf("field %s: a struct field takes defaults on its own fields", path))
 				continue
 			}
 			f.Object = true
-			f.Flag, f.NoCLI = "", false
+			f.Flag, f.NoCLI, f.Env = "", false, ""
 			w.Input.Fields = append(w.Input.Fields, f)
 			w.walkFields(ft, path+".", idx, base, opts, com, errs)
 			continue
@@ -375,6 +379,9 @@ func (w *Workflow) checkNames(opts *Options) error {
 			if slices.Contains(opts.ReservedFlags, f.Flag) {
 				errs = append(errs, fmt.Sprintf("field %s: flag --%s is reserved by the CLI; rename the field or add `fluxly:\"nocli\"`", f.Name, f.Flag))
 			}
+		}
+		if f.Env == "" {
+			continue
 		}
 		if other, dup := envs[f.Env]; dup {
 			errs = append(errs, fmt.Sprintf("fields %s and %s both map to %s", other, f.Name, f.Env))

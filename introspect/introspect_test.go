@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -190,6 +191,15 @@ func TestDecode(t *testing.T) {
 		if !strings.Contains(string(got), s) {
 			t.Errorf("decoded input lacks %s: %s", s, got)
 		}
+	}
+	if got := reflect.ValueOf(v).Elem().FieldByName("APIKey").String(); got != "dev-key-123" {
+		t.Errorf("a secret's default must still apply: %q", got)
+	}
+	if f := w.Field("api_key"); f.Default != nil || strings.Contains(string(w.Schema()), "dev-key-123") {
+		t.Errorf("a secret's default is published: model %s", f.Default)
+	}
+	if f := w.Field("db"); !f.Object || f.Env != "" {
+		t.Errorf("nested struct field: %+v", f)
 	}
 	red := w.Redact(v)
 	if red["password"] != "***" || red["name"] != "x" || red["wait"] != "2s" {

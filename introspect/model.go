@@ -62,9 +62,9 @@ type Field struct {
 	Optional bool   `json:"optional,omitempty"`  // a pointer: may be null or absent
 
 	Flag string `json:"flag,omitempty"` // CLI flag without dashes, e.g. "dry-run"; empty when not on the CLI
-	Env  string `json:"env"`            // environment variable, e.g. "FLUXLY_DRY_RUN"
+	Env  string `json:"env,omitempty"`  // environment variable, e.g. "FLUXLY_DRY_RUN"; empty for a nested struct (set its fields)
 
-	Default  json.RawMessage `json:"default,omitempty"` // JSON value; absent when the field has no default
+	Default  json.RawMessage `json:"default,omitempty"` // JSON value; absent when the field has none, and never shown for a secret
 	Required bool            `json:"required"`
 
 	Enum             []json.RawMessage `json:"enum,omitempty"`
@@ -89,6 +89,7 @@ type Field struct {
 
 	goType reflect.Type
 	index  []int
+	def    json.RawMessage // the default, secret or not: what Decode applies
 }
 
 // Node describes one node.

@@ -202,7 +202,7 @@ func (noLoader) Load(url string) (any, error) {
 func (w *Workflow) buildDefaults() error {
 	doc := map[string]any{}
 	for _, f := range w.Input.Fields {
-		if f.Default == nil {
+		if f.def == nil {
 			continue
 		}
 		obj := doc
@@ -215,7 +215,7 @@ func (w *Workflow) buildDefaults() error {
 			}
 			obj = next
 		}
-		obj[parts[len(parts)-1]] = f.Default
+		obj[parts[len(parts)-1]] = f.def
 	}
 	data, err := json.Marshal(doc)
 	if err != nil {

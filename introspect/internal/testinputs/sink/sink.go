@@ -46,6 +46,7 @@ type Input struct {
 	Labels   map[string]string `json:"labels" help:"Free-form labels (JSON only)."`
 	Users    []User            `json:"users" help:"Users (JSON only)."`
 	Password string            `json:"password" fluxly:"secret" jsonschema:"minLength=8"`
+	APIKey   string            `json:"api_key" default:"dev-key-123" fluxly:"secret"`
 	Raw_Key  string            `json:"raw_key" fluxly:"keep_underscores,nodocs"`
 	A        a.Options         `json:"a"`
 	B        b.Options         `json:"b"`
