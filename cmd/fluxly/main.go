@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/fluxly-go/fluxly"
+	"github.com/fluxly-go/fluxly/docscmd"
 	"github.com/fluxly-go/fluxly/examples"
 )
 
@@ -30,7 +31,8 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) int 
 }
 
 func newApp() *fluxly.App {
-	app := fluxly.New(fluxly.Name("fluxly"), fluxly.Version(version))
+	app := fluxly.New(fluxly.Name("fluxly"), fluxly.Version(version),
+		fluxly.Commands(docscmd.Commands()...)) // docs, graph: links the SVG renderer
 	examples.Register(app)
 	return app
 }

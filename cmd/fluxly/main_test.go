@@ -16,7 +16,10 @@ import (
 	fxruntime "github.com/fluxly-go/fluxly/runtime"
 )
 
-var binary string
+var (
+	binary string
+	tmpdir string // shared TMPDIR: go-graphviz's compilation cache stays warm across runs
+)
 
 // TestMain builds the fluxly command once; the tests run it as a subprocess.
 func TestMain(m *testing.M) {
@@ -25,6 +28,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "fluxly")
+	tmpdir = filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmpdir, 0o755); err != nil {
+		panic(err)
+	}
 	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		os.Stderr.Write(out)
@@ -49,7 +56,7 @@ func runBinary(t *testing.T, env []string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = filepath.Join("..", "..")
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + t.TempDir()}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + tmpdir}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

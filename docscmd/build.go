@@ -1,0 +1,50 @@
+package docscmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/docgen"
+	"github.com/fluxly-go/fluxly/site"
+)
+
+// writeDocs runs docs build and docs markdown: generate the files, then
+// check the output directory against them or sync it to them.
+func writeDocs(ctx context.Context, env *cli.Env, f *docsFlags) error {
+	r := newRenderer(env, f.SVGCache)
+	var files []site.File
+	var err error
+	if f.Mode == "build" {
+		files, err = site.Build(ctx, env.Model, r, siteOptions(env, f.Title, f.Direction, f.APIBaseURL))
+	} else {
+		files, err = docgen.Files(ctx, env.Model, r, docgenOptions(env, f.Direction, f.APIBaseURL))
+	}
+	if err != nil {
+		return err
+	}
+	if f.Check {
+		d, err := site.Check(f.Out, files)
+		if err != nil {
+			return err
+		}
+		if !d.Empty() {
+			fmt.Fprint(env.Stderr, d.String())
+			return &DriftError{Dir: f.Out, Diff: d, Fix: fmt.Sprintf("%s docs %s --out %s", env.App.AppName(), f.Mode, f.Out)}
+		}
+		_, err = fmt.Fprintf(env.Stdout, "%s is up to date (%d files)\n", f.Out, len(files))
+		return err
+	}
+	d, err := site.Write(f.Out, files, site.WriteOptions{Force: f.Force})
+	var notOwned *site.NotOwnedError
+	if errors.As(err, &notOwned) {
+		return &UsageError{fmt.Errorf("%w; remove it, choose another --out, or pass --force to write into it without removing anything", err)}
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(env.Stdout, "wrote %s: %d files (%d added, %d changed, %d removed)\n",
+		f.Out, len(files), len(d.Added), len(d.Changed), len(d.Removed))
+	return err
+}

@@ -1,0 +1,167 @@
+// Package docscmd provides the opt-in documentation commands of a Fluxly
+// binary: `docs` (build, check, serve and write the docs site, or the
+// Markdown docs) and `graph` (one workflow's diagram as DOT, SVG, Mermaid
+// or model JSON). It also gives the HTTP API its /docs/ site and run
+// reports their SVG diagrams.
+//
+// It is the package that links the SVG renderer (docgen/svgrender, whose
+// go-graphviz init compiles WebAssembly at start-up), so a binary that
+// only runs workflows leaves it out:
+//
+//	app := fluxly.New(fluxly.Name("acme"), fluxly.Commands(docscmd.Commands()...))
+//
+// Commands:
+//
+//	docs build --out DIR [--check] [--force]   the HTML site (package site)
+//	docs markdown --out DIR [--check] [--force] Markdown pages, schemas, DOT/Mermaid/SVG diagrams (package docgen)
+//	docs serve [--addr 127.0.0.1:8080]        preview the site; a hard reload rebuilds it
+//	graph <endpoint> [--format dot|svg|mermaid|json]
+//
+// Output directories are synced, not just written to: a build leaves a
+// marker file (site.Marker) and removes files it no longer produces, but
+// only in a directory that is missing, empty or carries the marker. It
+// refuses any other non-empty directory (exit status 2) unless --force,
+// which writes the files and removes nothing. --check writes nothing and
+// exits with status 1, listing the changed, added and removed files on
+// stderr, when the directory is not exactly what a build would produce.
+//
+// Rendered SVGs are cached by DOT text under os.UserCacheDir()/fluxly/svg;
+// --svg-cache DIR or FLUXLY_SVG_CACHE=DIR moves the cache, and "off"
+// disables it.
+package docscmd
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/docgen"
+	"github.com/fluxly-go/fluxly/docgen/svgrender"
+	"github.com/fluxly-go/fluxly/site"
+)
+
+// Exit statuses of the docs commands besides 0.
+const (
+	ExitDrift = 1             // --check found differences
+	ExitUsage = cli.ExitUsage // bad flags, unknown endpoint, refused output directory
+)
+
+// Commands returns the docs and graph commands. Each call returns fresh
+// commands (they hold their parsed flags).
+func Commands() []cli.Command {
+	df := &docsFlags{}
+	gf := &graphFlags{}
+	return []cli.Command{
+		{
+			Name: "docs",
+			Help: "Build the docs site (docs build --out DIR), check it for drift (--check), preview it (docs serve) " +
+				"or write the Markdown docs (docs markdown --out DIR).",
+			Flags:       df,
+			Run:         func(ctx context.Context, env *cli.Env) error { return runDocs(ctx, env, df) },
+			DocsHandler: docsHandler,
+			RenderSVG:   svgrender.New().RenderSVG,
+		},
+		{
+			Name:  "graph",
+			Help:  "Print an endpoint's diagram as DOT, SVG or Mermaid, or its model as JSON.",
+			Flags: gf,
+			Run:   func(ctx context.Context, env *cli.Env) error { return runGraph(ctx, env, gf) },
+		},
+	}
+}
+
+type docsFlags struct {
+	Mode       string `arg:"" enum:"build,serve,markdown" help:"build: write the HTML site to --out. serve: preview the site over HTTP. markdown: write the Markdown pages, JSON Schemas and diagrams to --out."`
+	Out        string `short:"o" placeholder:"DIR" help:"Output directory (build, markdown)."`
+	Check      bool   `help:"Write nothing; exit 1 listing the files that differ when --out is not exactly what would be built (build, markdown)."`
+	Force      bool   `help:"Write into a non-empty directory that is not a previous build; nothing is removed from it."`
+	Addr       string `default:"127.0.0.1:8080" help:"Address to serve on (serve)."`
+	Title      string `placeholder:"TEXT" help:"Site title (default: \"<program> workflows\")."`
+	Direction  string `enum:"TB,LR" default:"TB" help:"Diagram direction: TB (top-down) or LR (left to right)."`
+	APIBaseURL string `name:"api-base-url" env:"FLUXLY_API_BASE_URL" placeholder:"URL" help:"The HTTP API's base URL in curl examples (default http://127.0.0.1:8000)."`
+	SVGCache   string `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
+}
+
+type graphFlags struct {
+	Endpoint  string `arg:"" help:"The endpoint whose diagram to print."`
+	Format    string `short:"f" enum:"dot,svg,mermaid,json" default:"dot" help:"dot, svg, mermaid, or json (the workflow's model)."`
+	Direction string `enum:"TB,LR" default:"TB" help:"Diagram direction: TB (top-down) or LR (left to right)."`
+	SVGCache  string `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
+}
+
+// UsageError is a mistake on the command line; it exits with status 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// ExitCode returns ExitUsage.
+func (e *UsageError) ExitCode() int { return ExitUsage }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
+// DriftError reports that a directory is not what a build would write.
+type DriftError struct {
+	Dir  string
+	Diff site.Diff
+	Fix  string // the command that brings it up to date
+}
+
+func (e *DriftError) Error() string {
+	return fmt.Sprintf("%s is out of date (%d changed, %d added, %d removed); run `%s`",
+		e.Dir, len(e.Diff.Changed), len(e.Diff.Added), len(e.Diff.Removed), e.Fix)
+}
+
+// ExitCode returns ExitDrift.
+func (e *DriftError) ExitCode() int { return ExitDrift }
+
+func runDocs(ctx context.Context, env *cli.Env, f *docsFlags) error {
+	switch f.Mode {
+	case "build", "markdown":
+		if strings.TrimSpace(f.Out) == "" {
+			return usagef("docs %s needs --out DIR", f.Mode)
+		}
+		return writeDocs(ctx, env, f)
+	case "serve":
+		if f.Out != "" || f.Check || f.Force {
+			return usagef("docs serve takes no --out, --check or --force (it serves from memory)")
+		}
+		return serve(ctx, env, f)
+	}
+	return usagef("unknown docs mode %q (build, serve or markdown)", f.Mode)
+}
+
+// docsHandler is the site the HTTP API serves at /docs/: built on the first
+// request, then served from memory.
+func docsHandler(_ context.Context, env *cli.Env) (http.Handler, error) {
+	r := newRenderer(env, env.Getenv("FLUXLY_SVG_CACHE"))
+	o := siteOptions(env, "", "", env.Getenv("FLUXLY_API_BASE_URL"))
+	return site.Lazy(func(ctx context.Context) ([]site.File, error) {
+		return site.Build(ctx, env.Model, r, o)
+	}, site.LazyOptions{}), nil
+}
+
+func siteOptions(env *cli.Env, title, direction, apiBaseURL string) site.Options {
+	if strings.TrimSpace(title) == "" {
+		title = env.App.AppName() + " workflows"
+	}
+	return site.Options{
+		Title: title,
+		Docs:  docgenOptions(env, direction, apiBaseURL),
+	}
+}
+
+func docgenOptions(env *cli.Env, direction, apiBaseURL string) docgen.Options {
+	return docgen.Options{Command: env.App.AppName(), APIBaseURL: apiBaseURL, Direction: direction}
+}
+
+var (
+	_ error = (*UsageError)(nil)
+	_ error = (*DriftError)(nil)
+)

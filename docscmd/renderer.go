@@ -1,0 +1,65 @@
+package docscmd
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/docgen"
+	"github.com/fluxly-go/fluxly/docgen/svgrender"
+)
+
+// newRenderer returns the SVG renderer, cached on disk unless cache is
+// "off" (or no cache directory can be made, which is reported once and
+// otherwise ignored: a cache must never fail a build).
+func newRenderer(env *cli.Env, cache string) docgen.Renderer {
+	r := svgrender.New()
+	dir := cacheDir(cache)
+	if dir == "" {
+		return r
+	}
+	c, err := svgrender.NewDirCache(dir)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: not caching SVGs: %v\n", env.App.AppName(), err)
+		return r
+	}
+	return docgen.Cached(r, &lenientCache{c: c, stderr: env.Stderr, name: env.App.AppName()})
+}
+
+// cacheDir resolves the --svg-cache value: "" is the default directory,
+// "off" none.
+func cacheDir(flag string) string {
+	switch v := strings.TrimSpace(flag); strings.ToLower(v) {
+	case "off", "none", "false", "0":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(base, "fluxly", "svg")
+	default:
+		return v
+	}
+}
+
+// lenientCache turns a failed cache write into one warning: the SVG was
+// rendered, the build goes on.
+type lenientCache struct {
+	c      docgen.Cache
+	stderr interface{ Write([]byte) (int, error) }
+	name   string
+	once   sync.Once
+}
+
+func (l *lenientCache) Get(key string) ([]byte, bool) { return l.c.Get(key) }
+
+func (l *lenientCache) Put(key string, svg []byte) error {
+	if err := l.c.Put(key, svg); err != nil {
+		l.once.Do(func() { fmt.Fprintf(l.stderr, "%s: not caching SVGs: %v\n", l.name, err) })
+	}
+	return nil
+}

@@ -1,0 +1,239 @@
+package site_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fluxly-go/fluxly/docgen"
+	"github.com/fluxly-go/fluxly/docgen/svgrender"
+	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
+	"github.com/fluxly-go/fluxly/site"
+)
+
+// The benchmarks build the whole site of a synthetic app of 100 workflows
+// × 50 nodes (the shape docgen/svgrender's benchmarks use), with a cold
+// and a warm SVG cache, and run native `dot -Tsvg` on the same diagrams.
+// See bench/site.md for the numbers and commands.
+
+type benchInput struct {
+	runtime.Input
+	Message string `json:"message" default:"hello" help:"Text to print."`
+	Count   int    `json:"count" default:"3" help:"How many times." jsonschema:"minimum=1,maximum=100"`
+}
+
+type benchOutput struct {
+	Lines int `json:"lines" help:"Lines printed."`
+}
+
+type benchNode struct {
+	runtime.Node[benchInput, benchOutput]
+}
+
+func (benchNode) Logic(context.Context, *runtime.Exec[benchInput, benchOutput]) error { return nil }
+
+// syntheticModel is n workflows of m nodes: a layered DAG where node i
+// depends on i-3 (conditional every fifth) and, every third, on i-1 if it
+// completed, with two overlapping execution groups.
+func syntheticModel(tb testing.TB, n, m int) *introspect.Model {
+	tb.Helper()
+	eps := make([]introspect.Endpoint, n)
+	for w := range n {
+		name := fmt.Sprintf("wf-%03d", w)
+		eps[w] = introspect.Endpoint{Name: name, Build: func() runtime.Described {
+			wf := runtime.NewWorkflow[benchInput](name, runtime.Description("A synthetic workflow."), runtime.Version("1.0"))
+			nodes := make([]*benchNode, m)
+			refs := make([]runtime.NodeRef, m)
+			for i := range m {
+				nodes[i] = runtime.Add(wf, &benchNode{}, runtime.Name(fmt.Sprintf("node-%02d", i)),
+					runtime.Description("Does nothing, quickly."), runtime.Timeout(time.Second))
+				refs[i] = nodes[i]
+				switch {
+				case i >= 3 && i%5 == 0:
+					wf.AddConditionalEdge(nodes[i-3], nodes[i], "flag is set", func() bool { return true })
+				case i >= 3:
+					wf.AddEdge(nodes[i-3], nodes[i])
+				}
+				if i >= 1 && i%3 == 0 {
+					wf.AddEdgeIfSourceCompleted(nodes[i-1], nodes[i])
+				}
+			}
+			wf.AddExecutionGroup(refs[:m/2]...)
+			wf.AddExecutionGroup(refs[m/3:]...)
+			return wf
+		}}
+	}
+	model, err := introspect.Describe(eps, introspect.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return model
+}
+
+func buildOrFail(b *testing.B, m *introspect.Model, r docgen.Renderer) []site.File {
+	files, err := site.Build(context.Background(), m, r, site.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return files
+}
+
+// reportPages adds the cost per HTML page (index + one per workflow).
+func reportPages(b *testing.B, m *introspect.Model) {
+	pages := float64(len(m.Workflows) + 1)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/pages, "ns/page")
+}
+
+// BenchmarkBuild builds the whole site of the synthetic app.
+func BenchmarkBuild(b *testing.B) {
+	m := syntheticModel(b, 100, 50)
+	render := svgrender.New()
+	// Start Graphviz outside the timings, as any process does once.
+	if _, err := render.RenderSVG(context.Background(), []byte("digraph { a }")); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("cold", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buildOrFail(b, m, docgen.Cached(render, &docgen.MemoryCache{}))
+		}
+		reportPages(b, m)
+	})
+	b.Run("warm", func(b *testing.B) {
+		var cache docgen.MemoryCache
+		buildOrFail(b, m, docgen.Cached(render, &cache))
+		b.ReportAllocs()
+		for b.Loop() {
+			buildOrFail(b, m, docgen.Cached(render, &cache))
+		}
+		reportPages(b, m)
+	})
+	b.Run("warm-dir-cache", func(b *testing.B) {
+		cache, err := svgrender.NewDirCache(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		buildOrFail(b, m, docgen.Cached(render, cache))
+		b.ReportAllocs()
+		for b.Loop() {
+			buildOrFail(b, m, docgen.Cached(render, cache))
+		}
+		reportPages(b, m)
+	})
+	b.Run("docgen-only-warm", func(b *testing.B) {
+		// What docgen.Files alone costs with the same warm cache: the
+		// difference to "warm" is the site's own work.
+		var cache docgen.MemoryCache
+		r := docgen.Cached(render, &cache)
+		buildOrFail(b, m, r)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := docgen.Files(context.Background(), m, r, docgen.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("no-svg", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buildOrFail(b, m, nil)
+		}
+		reportPages(b, m)
+	})
+}
+
+// BenchmarkPage is the site's own cost for one workflow page, beyond
+// docgen: Markdown to HTML, the SVG allow-list, layout (one workflow, warm
+// cache, so the SVG is not rendered).
+func BenchmarkPage(b *testing.B) {
+	m := syntheticModel(b, 1, 50)
+	var cache docgen.MemoryCache
+	r := docgen.Cached(svgrender.New(), &cache)
+	buildOrFail(b, m, r)
+	b.ReportAllocs()
+	for b.Loop() {
+		buildOrFail(b, m, r)
+	}
+}
+
+// BenchmarkWrite syncs a directory to the synthetic site: first write, and
+// a rebuild where nothing changed (the --check and no-op rebuild path).
+func BenchmarkWrite(b *testing.B) {
+	m := syntheticModel(b, 100, 50)
+	var cache docgen.MemoryCache
+	files := buildOrFail(b, m, docgen.Cached(svgrender.New(), &cache))
+	b.Run("fresh", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := site.Write(filepath.Join(b.TempDir(), "site"), files, site.WriteOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unchanged", func(b *testing.B) {
+		dir := filepath.Join(b.TempDir(), "site")
+		if _, err := site.Write(dir, files, site.WriteOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := site.Write(dir, files, site.WriteOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkNativeDot runs native Graphviz on the same 100 diagrams: one
+// process per file (as a Makefile would) and one process for all. Skipped
+// when dot is not on PATH.
+func BenchmarkNativeDot(b *testing.B) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		if os.Getenv("FLUXLY_REQUIRE_DOT") == "1" {
+			b.Fatal("FLUXLY_REQUIRE_DOT=1 but dot is not on PATH (apt-get install graphviz)")
+		}
+		b.Skip("dot is not on PATH")
+	}
+	m := syntheticModel(b, 100, 50)
+	dir := b.TempDir()
+	var paths []string
+	for _, w := range m.Workflows {
+		p := filepath.Join(dir, w.Endpoint+".dot")
+		if err := os.WriteFile(p, docgen.DOT(w, docgen.Options{}), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	b.Run("per-file", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range paths {
+				if out, err := exec.Command(dot, "-Tsvg", "-o", p+".svg", p).CombinedOutput(); err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+			}
+		}
+	})
+	b.Run("one-process", func(b *testing.B) {
+		for b.Loop() {
+			if out, err := exec.Command(dot, append([]string{"-Tsvg", "-O"}, paths...)...).CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+	})
+	// The site also accepts native output (through svgrender.Postprocess),
+	// so a build could use it: check one page stays valid.
+	svg, err := exec.Command(dot, "-Tsvg", paths[0]).Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	native := docgen.RendererFunc(func(context.Context, []byte) ([]byte, error) { return svgrender.Postprocess(svg), nil })
+	files := buildOrFail(b, syntheticModel(b, 1, 50), native)
+	if !strings.Contains(string(fileMap(files)["workflows/wf-000.html"]), `<a href="#node-node-49">`) {
+		b.Error("native dot output did not give node links")
+	}
+}

@@ -1,0 +1,106 @@
+package site_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fluxly-go/fluxly"
+	"github.com/fluxly-go/fluxly/docgen/svgrender"
+	"github.com/fluxly-go/fluxly/examples"
+	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/site"
+	"github.com/fluxly-go/fluxly/site/internal/xss"
+)
+
+// examplesModel is the model of the bundled examples, as cmd/fluxly
+// registers them.
+func examplesModel(t testing.TB) *introspect.Model {
+	t.Helper()
+	app := fluxly.New(fluxly.Name("fluxly"))
+	examples.Register(app)
+	m, err := app.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var (
+	examplesOnce  sync.Once
+	examplesFiles []site.File
+	examplesErr   error
+)
+
+// examplesSite is the site of the bundled examples with real SVG diagrams,
+// built once per test binary. Callers must not modify it.
+func examplesSite(t testing.TB) []site.File {
+	t.Helper()
+	examplesOnce.Do(func() {
+		examplesFiles, examplesErr = site.Build(context.Background(), examplesModel(t), svgrender.New(), site.Options{})
+	})
+	if examplesErr != nil {
+		t.Fatal(examplesErr)
+	}
+	return examplesFiles
+}
+
+// xssSite is the site of the injection test workflow.
+func xssSite(t testing.TB) []site.File {
+	t.Helper()
+	m, err := xss.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := site.Build(context.Background(), m, svgrender.New(), site.Options{Title: `<script>alert("title")</script>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// writeSite writes files into a new directory and returns it.
+func writeSite(t testing.TB, files []site.File) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, err := site.Write(dir, files, site.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func fileMap(files []site.File) map[string][]byte {
+	m := make(map[string][]byte, len(files))
+	for _, f := range files {
+		m[f.Path] = f.Data
+	}
+	return m
+}
+
+func pages(files []site.File) []site.File {
+	var out []site.File
+	for _, f := range files {
+		if strings.HasSuffix(f.Path, ".html") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// artifactsDir is where browser tests save screenshots: $FLUXLY_ARTIFACTS
+// when set (CI keeps it), otherwise a temporary directory.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("FLUXLY_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	dir = filepath.Join(dir, "site")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
