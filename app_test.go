@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/examples"
@@ -337,11 +341,54 @@ func TestRegistrationErrors(t *testing.T) {
 	}
 }
 
-func TestNoArgumentsWithoutServer(t *testing.T) {
+// syncBuffer is a bytes.Buffer safe for a writer and a concurrent reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestNoArgumentsServesHTTP: with no arguments and no FLUXLY_ENDPOINT, Run
+// serves the HTTP API; cancelling the context (SIGTERM) stops it with 0.
+func TestNoArgumentsServesHTTP(t *testing.T) {
 	app := testApp(t)
-	o := run(t, app, nil)
-	if o.code != 2 || !strings.Contains(o.stderr, "FLUXLY_ENDPOINT is not set") {
-		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- app.Main(ctx, nil, []string{"FLUXLY_PORT=0"}, &stdout, &stderr) }()
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && addr == ""; time.Sleep(10 * time.Millisecond) {
+		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no listening line:\n%s", stderr.String())
+	}
+	resp, err := http.Get(addr + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
+		t.Fatalf("/health: %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d after shutdown\n%s", code, stderr.String())
 	}
 }
 
@@ -377,5 +424,23 @@ func TestRunReport(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(graph), "digraph") && !strings.Contains(string(graph), "digraph") {
 		t.Errorf("diagram is not DOT:\n%s", graph)
+	}
+}
+
+func TestInputFileTrailingDataAndFileModes(t *testing.T) {
+	app := testApp(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "in.json")
+	_ = os.WriteFile(file, []byte(`{"a":"x"} trailing {"a":"y"}`), 0o644)
+	o := run(t, app, nil, "probe", "--input-file", file)
+	if o.code != 84 || !strings.Contains(o.stderr, "[syntax]") {
+		t.Fatalf("trailing data after the JSON object: exit %d\n%s", o.code, o.stderr)
+	}
+	result := filepath.Join(dir, "result.json")
+	if o := run(t, app, nil, "probe", "--result-file", result); o.code != 0 {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	if fi, err := os.Stat(result); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("result file mode %v, %v; want 0644", fi.Mode(), err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"sync"
 
 	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/httpapi"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -78,19 +79,26 @@ func Middleware(mw ...runtime.Middleware) Option {
 func Commands(cmds ...cli.Command) Option {
 	return func(a *App) error {
 		for _, c := range cmds {
-			if !slices.Contains(cli.Reserved, c.Name) {
+			switch {
+			case !slices.Contains(cli.Reserved, c.Name):
 				return fmt.Errorf("fluxly.Commands: %q is not a reserved tool name (%s)", c.Name, strings.Join(cli.Reserved, ", "))
+			case slices.Contains(cli.Builtin, c.Name):
+				return fmt.Errorf("fluxly.Commands: %q is a built-in command", c.Name)
 			}
+			// A later command of the same name replaces the earlier one.
+			a.commands = slices.DeleteFunc(a.commands, func(o cli.Command) bool { return o.Name == c.Name })
+			a.commands = append(a.commands, c)
 		}
-		a.commands = append(a.commands, cmds...)
 		return nil
 	}
 }
 
 // New returns an app. Option errors, like registration errors, are
 // reported by Err and make Run exit with status 2 before doing anything.
+// The serve command (the HTTP API, and Run's default with no arguments) is
+// always there; add the docs commands with Commands(docscmd.Commands()...).
 func New(opts ...Option) *App {
-	a := &App{name: filepath.Base(os.Args[0])}
+	a := &App{name: filepath.Base(os.Args[0]), commands: []cli.Command{httpapi.Command()}}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -100,6 +108,7 @@ func New(opts ...Option) *App {
 		}
 	}
 	a.options.ReservedFlags = cli.ReservedFlags
+	a.options.ReservedEnv = cli.ReservedEnv
 	return a
 }
 

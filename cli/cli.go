@@ -24,6 +24,13 @@ type App interface {
 // Reserved are the tool command names; no endpoint may take one.
 var Reserved = []string{"serve", "docs", "schema", "graph", "model", "version"}
 
+// Builtin are the tool commands every app has.
+var Builtin = []string{"model", "schema", "version"}
+
+// ReservedEnv are the environment variables of the CLI itself; no input
+// field may map to one.
+var ReservedEnv = []string{"FLUXLY_ENDPOINT", "FLUXLY_INPUT_FILE", "FLUXLY_RESULT_FILE", "FLUXLY_LOG_FORMAT", "FLUXLY_PROGRESS", "FLUXLY_API_TOKEN", "FLUXLY_HOST", "FLUXLY_PORT", "FLUXLY_GRACE", "FLUXLY_LOG_LEVEL", "FLUXLY_SVG_CACHE"}
+
 // ReservedFlags are the flags of the endpoint commands themselves; no input
 // field may map to one.
 var ReservedFlags = []string{"help", "input-file", "result-file", "log-format", "progress"}

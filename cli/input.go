@@ -38,7 +38,7 @@ func (r *runner) assemble() ([]byte, error) {
 		}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil || doc == nil {
+		if err := dec.Decode(&doc); err != nil || doc == nil || !atEOF(dec) {
 			// Not a JSON object: the validator says what is wrong with it.
 			return nil, &fileError{path: path, data: data}
 		}
@@ -202,7 +202,16 @@ func parseJSON(s string) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("not valid JSON: %v", err)
 	}
+	if !atEOF(dec) {
+		return nil, fmt.Errorf("not valid JSON: text after the value")
+	}
 	return v, nil
+}
+
+// atEOF reports whether nothing but white space follows the decoded value.
+func atEOF(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err == io.EOF
 }
 
 // describeErrors renders validation errors naming each field's flag and

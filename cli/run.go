@@ -280,6 +280,11 @@ func writeFile(path string, data []byte) error {
 		os.Remove(tmp.Name())
 		return err
 	}
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
 		return err
@@ -391,6 +396,11 @@ func envText(v any) string {
 	case []any:
 		parts := make([]string, len(x))
 		for i, it := range x {
+			switch it.(type) {
+			case map[string]any, []any:
+				b, _ := json.Marshal(x) // items that need JSON: the list is JSON too
+				return string(b)
+			}
 			parts[i] = envText(it)
 		}
 		return strings.Join(parts, ",")

@@ -54,8 +54,8 @@ func (e *ValidationError) Error() string {
 }
 
 // Defaults returns the JSON object of every field default, nested like the
-// input.
-func (w *Workflow) Defaults() []byte { return w.defaults }
+// input, without the defaults of secret fields.
+func (w *Workflow) Defaults() []byte { return w.publicDefaults }
 
 // Decode turns a JSON input document into the workflow's typed input (a
 // pointer to the input struct, as any). Defaults fill absent fields; the
@@ -437,10 +437,31 @@ func (w *Workflow) Redact(input any) map[string]any {
 		}
 		last := parts[len(parts)-1]
 		if obj != nil {
-			if v, ok := obj[last]; ok && v != nil && v != "" {
+			if v, ok := obj[last]; ok && !zero(v) {
 				obj[last] = "***"
 			}
 		}
 	}
 	return m
+}
+
+// zero reports whether a decoded JSON value is its type's zero value: an
+// unset secret is shown as unset, not as "***".
+func zero(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case bool:
+		return !x
+	case json.Number:
+		f, err := x.Float64()
+		return err == nil && f == 0
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }

@@ -93,6 +93,13 @@ func (w *Workflow) walkFields(t reflect.Type, prefix string, index []int, base b
 			*errs = append(*errs, fmt.Sprintf("field %s (%s): %s", path, sf.Type, msg))
 			continue
 		}
+		if kind == kindJSON {
+			if inner := taggedInside(ft, map[reflect.Type]bool{}); inner != "" {
+				*errs = append(*errs, fmt.Sprintf("field %s (%s): %s has a fluxly tag, which is not honoured inside maps, "+
+					"pointers to structs and lists of structs (JSON-only fields); make %s a nested struct field or mark the whole field", path, sf.Type, inner, path))
+				continue
+			}
+		}
 		f.JSONType = jsonTypeOf(ft)
 		switch {
 		case ft == durationType:
@@ -377,11 +384,14 @@ func (w *Workflow) checkNames(opts *Options) error {
 			}
 			flags[f.Flag] = f.Name
 			if slices.Contains(opts.ReservedFlags, f.Flag) {
-				errs = append(errs, fmt.Sprintf("field %s: flag --%s is reserved by the CLI; rename the field or add `fluxly:\"nocli\"`", f.Name, f.Flag))
+				errs = append(errs, fmt.Sprintf("field %s: flag --%s is reserved by the CLI; rename the field (its JSON name)", f.Name, f.Flag))
 			}
 		}
 		if f.Env == "" {
 			continue
+		}
+		if slices.Contains(opts.ReservedEnv, f.Env) {
+			errs = append(errs, fmt.Sprintf("field %s: %s is reserved by the app; rename the field (its JSON name)", f.Name, f.Env))
 		}
 		if other, dup := envs[f.Env]; dup {
 			errs = append(errs, fmt.Sprintf("fields %s and %s both map to %s", other, f.Name, f.Env))
@@ -392,4 +402,26 @@ func (w *Workflow) checkNames(opts *Options) error {
 		return fmt.Errorf("input %s:\n  %s", w.Input.GoType, strings.Join(errs, "\n  "))
 	}
 	return nil
+}
+
+// taggedInside finds a struct field with a fluxly tag anywhere inside a
+// JSON-only type: its options (a secret, above all) could not be honoured.
+func taggedInside(t reflect.Type, seen map[reflect.Type]bool) string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return ""
+	}
+	seen[t] = true
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Tag.Get("fluxly") != "" {
+			return t.String() + "." + sf.Name
+		}
+		if inner := taggedInside(sf.Type, seen); inner != "" {
+			return inner
+		}
+	}
+	return ""
 }

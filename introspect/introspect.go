@@ -40,6 +40,9 @@ type Options struct {
 	// ReservedFlags are flag names the CLI itself uses; a field whose flag
 	// would take one is an error.
 	ReservedFlags []string
+	// ReservedEnv are environment variables the app itself reads; a field
+	// whose variable would be one is an error.
+	ReservedEnv []string
 	// MaxInputBytes bounds an input document (default 1 MiB).
 	MaxInputBytes int
 	// MaxDepth bounds the nesting of an input document (default 32).

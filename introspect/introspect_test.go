@@ -198,6 +198,9 @@ func TestDecode(t *testing.T) {
 	if f := w.Field("api_key"); f.Default != nil || strings.Contains(string(w.Schema()), "dev-key-123") {
 		t.Errorf("a secret's default is published: model %s", f.Default)
 	}
+	if strings.Contains(string(w.Defaults()), "dev-key-123") || !strings.Contains(string(w.Defaults()), `"ratio":0.5`) {
+		t.Errorf("Defaults() = %s: secret defaults must not appear, others must", w.Defaults())
+	}
 	if f := w.Field("db"); !f.Object || f.Env != "" {
 		t.Errorf("nested struct field: %+v", f)
 	}
@@ -364,8 +367,19 @@ func TestDescribeErrors(t *testing.T) {
 			runtime.Add(wf, &smallStep{}, runtime.Name("s"))
 			return wf
 		}, "default of small breaks its own rule: must be at least 1"},
+		{func() runtime.Described {
+			wf := runtime.NewWorkflow[reservedEnvInput]("reserved")
+			runtime.Add(wf, &reservedEnvStep{}, runtime.Name("s"))
+			return wf
+		}, "field endpoint: FLUXLY_ENDPOINT is reserved by the app"},
+		{func() runtime.Described {
+			wf := runtime.NewWorkflow[hiddenSecretInput]("hidden")
+			runtime.Add(wf, &hiddenSecretStep{}, runtime.Name("s"))
+			return wf
+		}, "field creds ([]introspect_test.cred): introspect_test.cred.Password has a fluxly tag, which is not honoured"},
 	} {
-		_, err := introspect.Describe([]introspect.Endpoint{{Name: "x", Build: tt.build}}, introspect.Options{ReservedFlags: []string{"help"}})
+		_, err := introspect.Describe([]introspect.Endpoint{{Name: "x", Build: tt.build}},
+			introspect.Options{ReservedFlags: []string{"help"}, ReservedEnv: []string{"FLUXLY_ENDPOINT"}})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("err = %v, want %q", err, tt.want)
 		}
@@ -397,5 +411,36 @@ type smallStep struct {
 }
 
 func (smallStep) Logic(context.Context, *runtime.Exec[smallInput, runtime.NoOutput]) error {
+	return nil
+}
+
+type reservedEnvInput struct {
+	runtime.Input
+	Endpoint string `json:"endpoint" fluxly:"nocli"`
+}
+
+type reservedEnvStep struct {
+	runtime.Node[reservedEnvInput, runtime.NoOutput]
+}
+
+func (reservedEnvStep) Logic(context.Context, *runtime.Exec[reservedEnvInput, runtime.NoOutput]) error {
+	return nil
+}
+
+type cred struct {
+	User     string `json:"user"`
+	Password string `json:"password" fluxly:"secret"`
+}
+
+type hiddenSecretInput struct {
+	runtime.Input
+	Creds []cred `json:"creds"`
+}
+
+type hiddenSecretStep struct {
+	runtime.Node[hiddenSecretInput, runtime.NoOutput]
+}
+
+func (hiddenSecretStep) Logic(context.Context, *runtime.Exec[hiddenSecretInput, runtime.NoOutput]) error {
 	return nil
 }

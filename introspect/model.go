@@ -33,13 +33,14 @@ type Workflow struct {
 	Edges          []Edge   `json:"edges"` // in the order they were added
 	Groups         []Group  `json:"groups,omitempty"`
 
-	schema    []byte
-	validator *jsv.Schema
-	inputType reflect.Type
-	fields    map[string]*Field // by JSON path
-	defaults  []byte            // JSON object of every default, nested
-	maxBytes  int
-	maxDepth  int
+	schema         []byte
+	validator      *jsv.Schema
+	inputType      reflect.Type
+	fields         map[string]*Field // by JSON path
+	defaults       []byte            // JSON object of every default, nested
+	publicDefaults []byte            // the same without secrets
+	maxBytes       int
+	maxDepth       int
 }
 
 // Input describes a workflow's input type.

@@ -200,28 +200,24 @@ func (noLoader) Load(url string) (any, error) {
 // buildDefaults assembles the JSON object of every default, nested like the
 // input, and checks each default against the field's own rules.
 func (w *Workflow) buildDefaults() error {
-	doc := map[string]any{}
+	doc, public := map[string]any{}, map[string]any{}
 	for _, f := range w.Input.Fields {
 		if f.def == nil {
 			continue
 		}
-		obj := doc
-		parts := strings.Split(f.Name, ".")
-		for _, p := range parts[:len(parts)-1] {
-			next, ok := obj[p].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				obj[p] = next
-			}
-			obj = next
+		if !f.Secret {
+			setPath(public, f.Name, f.def)
 		}
-		obj[parts[len(parts)-1]] = f.def
+		setPath(doc, f.Name, f.def)
 	}
 	data, err := json.Marshal(doc)
 	if err != nil {
 		return err
 	}
 	w.defaults = data
+	if w.publicDefaults, err = json.Marshal(public); err != nil {
+		return err
+	}
 	v, err := jsv.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return err
@@ -236,4 +232,17 @@ func (w *Workflow) buildDefaults() error {
 		return fmt.Errorf("input %s:\n  %s", w.Input.GoType, strings.Join(bad, "\n  "))
 	}
 	return nil
+}
+
+func setPath(doc map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := doc[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			doc[p] = next
+		}
+		doc = next
+	}
+	doc[parts[len(parts)-1]] = v
 }

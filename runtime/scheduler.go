@@ -119,12 +119,10 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 
 	var status Status
 	var err error
-	if herr := r.workflowHook("OnStart hook", func() {
-		if g.hooks.start != nil {
-			g.hooks.start.OnStart(wctx)
-		}
-	}); herr != nil {
+	if herr := r.startHook(wctx); herr != nil {
 		status, err = Failed, herr
+	} else if wctx.Err() != nil {
+		status, err = stopCause(wctx) // timed out or cancelled before any node started
 	} else {
 		status, err = r.schedule(wctx)
 	}
@@ -162,6 +160,33 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 	return ex
 }
 
+// startHook runs the workflow's OnStart within the attempt's deadline: a
+// hook that outlives it is abandoned, like node logic.
+func (r *attemptRun) startHook(wctx context.Context) error {
+	h := r.g.hooks.start
+	if h == nil {
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.workflowHook("OnStart hook", func() { h.OnStart(wctx) }) }()
+	select {
+	case err := <-done:
+		return err
+	case <-wctx.Done():
+		return nil // the deadline's status is reported by the caller
+	}
+}
+
+// stopCause maps the end of the workflow attempt's context to its status
+// and error: TIMED_OUT for the workflow timeout, CANCELLED otherwise.
+func stopCause(wctx context.Context) (Status, error) {
+	cause := context.Cause(wctx)
+	if st := StatusOf(cause); st == TimedOut {
+		return st, cause
+	}
+	return Cancelled, &Error{Status: Cancelled, Msg: "run cancelled: " + cause.Error(), Err: cause}
+}
+
 func (r *attemptRun) workflowHook(where string, f func()) error {
 	err := callHook("workflow "+where, f)
 	if err != nil {
@@ -194,16 +219,8 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, error) {
 	select {
 	case <-r.done:
 	case <-wctx.Done():
-		cause := context.Cause(wctx)
 		r.mu.Lock()
-		if !r.finished {
-			st := StatusOf(cause)
-			if st != TimedOut {
-				st = Cancelled
-				cause = &Error{Status: Cancelled, Msg: "run cancelled: " + cause.Error(), Err: cause}
-			}
-			r.finish(st, cause, st, cause)
-		}
+		r.stopped(wctx) // wctx, not r.ctx: its children may not be cancelled yet
 		r.mu.Unlock()
 	}
 	return r.exec.Status, r.exec.err
@@ -426,7 +443,7 @@ func (a *nodeAttempt) recover(where string, err *error) {
 // first caller wins and later ones (a late goroutine after a timeout) are
 // ignored. own says the caller is the attempt's goroutine, done with its output.
 func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool) {
-	if a.settled || r.finished {
+	if a.settled || r.stopped(r.ctx) {
 		return
 	}
 	e := r.g.nodes[v]
@@ -491,6 +508,7 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 		r.pump()
 		return
 	}
+	r.pump() // the slot it held is free while it waits
 	ns.timer = time.AfterFunc(delay, func() {
 		r.mu.Lock()
 		if !r.finished {
@@ -535,6 +553,7 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 		}
 	}
 	var skipped []int32
+	var condErr error
 	for ei := e.firstOut; ei >= 0; ei = r.g.edges.at(ei).nextOut {
 		ed := r.g.edges.at(ei)
 		allow := true
@@ -542,7 +561,10 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 		case OnSuccess:
 			allow = status == Completed
 		case Conditional:
-			allow = r.evalCond(ed)
+			var perr error
+			if allow, perr = r.evalCond(ed); perr != nil && condErr == nil {
+				condErr = perr
+			}
 		}
 		c := &r.nodes[ed.to]
 		c.remaining--
@@ -555,18 +577,23 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 			}
 		}
 	}
+	if condErr != nil {
+		r.finish(Failed, condErr, Cancelled, &Error{Status: Cancelled, Msg: "cancelled: an edge condition panicked"})
+		return
+	}
 	r.skip(skipped)
 }
 
-func (r *attemptRun) evalCond(ed *edge) (ok bool) {
+// evalCond calls an edge's condition. A panic is a bug in the workflow: it
+// fails the attempt (see nodeDone) rather than silently skipping.
+func (r *attemptRun) evalCond(ed *edge) (ok bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			ok = false
-			r.log.Error("edge condition panicked; treating it as false",
-				"edge", r.g.nodes[ed.from].name+" → "+r.g.nodes[ed.to].name, "label", ed.label, "panic", fmt.Sprint(p))
+			where := fmt.Sprintf("condition %q of edge %q → %q", ed.label, r.g.nodes[ed.from].name, r.g.nodes[ed.to].name)
+			ok, err = false, &PanicError{Where: where, Value: p, Stack: debug.Stack()}
 		}
 	}()
-	return ed.cond()
+	return ed.cond(), nil
 }
 
 // skip marks nodes that can never start, and everything that then can't.
@@ -593,6 +620,26 @@ func (r *attemptRun) skip(stack []int32) {
 	}
 }
 
+// stopped ends the attempt if its workflow context is done (timeout or
+// cancellation), whoever notices first: the waiting caller, or a node that
+// returned because of it — whose own error must not decide the status.
+// Called with r.mu held; it reports whether the attempt is over.
+func (r *attemptRun) stopped(ctx context.Context) bool {
+	if r.finished {
+		return true
+	}
+	cause := context.Cause(ctx)
+	if ctx.Err() == nil || cause == nil {
+		return false
+	}
+	if _, own := cause.(nodeTimeout); own {
+		return false
+	}
+	st, err := stopCause(ctx)
+	r.finish(st, err, st, err)
+	return true
+}
+
 // nodeEvent tells the observer about node v. Kept out of line: an Event is
 // large, and the hot paths should not carry one in their stack frames.
 //
@@ -613,6 +660,13 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 		if ns.timer != nil {
 			ns.timer.Stop()
 			ns.timer = nil
+		}
+		if a := ns.cur; a != nil && !a.settled && a.start.IsZero() {
+			// Launched but never started: not an execution.
+			a.settled = true
+			ns.cur = nil
+			r.running--
+			continue
 		}
 		if a := ns.cur; a != nil && !a.settled {
 			r.record(r.g.nodes[v], a, stopStatus, stopErr, false)

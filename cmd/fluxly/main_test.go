@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -262,5 +263,28 @@ func BenchmarkColdStart(b *testing.B) {
 				b.Fatalf("the run-only binary wrote %d entries to TMPDIR", written)
 			}
 		})
+	}
+}
+
+func TestSIGTERMCancelsTheRun(t *testing.T) {
+	cmd := exec.Command(binary, "branching", "--delay", "20s", "--no-verbose")
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + tmpdir}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 62 {
+		t.Fatalf("exit %v, want 62 (CANCELLED)\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "status=CANCELLED code=62") {
+		t.Fatalf("stderr:\n%s", stderr.String())
 	}
 }

@@ -1,0 +1,142 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fluxly-go/fluxly/runtime"
+)
+
+// Regression tests for problems found in review.
+
+func TestStoppedRunRecordsOnlyStartedAttempts(t *testing.T) {
+	build := func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("many", runtime.MaxConcurrency(2))
+		root := add(wf, "root", ok)
+		for i := range 50 {
+			f := ok
+			if i == 0 {
+				f = failWith(runtime.DataError)
+			}
+			wf.AddEdge(root, add(wf, fmt.Sprintf("c%02d", i), f))
+		}
+		return wf
+	}
+	for range 50 {
+		res := mustRun(t, build, nil)
+		if res.Status != runtime.DataError {
+			t.Fatalf("status %v", res.Status)
+		}
+		for name, recs := range res.Last().Nodes {
+			for _, r := range recs {
+				if r.Start.IsZero() || r.Duration < 0 || time.Duration(r.Duration) > time.Minute {
+					t.Fatalf("%s: bogus execution %+v", name, r)
+				}
+			}
+		}
+	}
+}
+
+func TestWorkflowStopDecidesTheStatus(t *testing.T) {
+	aborting := func(ctx context.Context, _ *runtime.Exec[In, runtime.NoOutput]) error {
+		<-ctx.Done()
+		return errors.New("request aborted") // the node's own error must not win
+	}
+	build := func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("stop")
+		add(wf, "n", aborting)
+		return wf
+	}
+	for range 30 {
+		res := mustRun(t, build, &In{Input: runtime.Input{TimeoutSeconds: 0.005}})
+		if res.Status != runtime.TimedOut || res.Error.Message != `workflow "stop" timed out after 5ms` {
+			b, _ := json.Marshal(res)
+			t.Fatalf("timeout: %v %+v\n%s", res.Status, res.Error, b)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(time.Millisecond, cancel)
+		res, err := runtime.Run(ctx, build, nil)
+		if err != nil || res.Status != runtime.Cancelled {
+			t.Fatalf("cancel: %v %v", res.Status, err)
+		}
+	}
+}
+
+func TestAlreadyCancelledRunsNothing(t *testing.T) {
+	ran := false
+	build := func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("never")
+		add(wf, "n", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { ran = true; return nil })
+		return wf
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := runtime.Run(ctx, build, nil)
+	if err != nil || res.Status != runtime.Cancelled || ran || len(res.Last().Nodes) != 0 {
+		t.Fatalf("status %v, ran %v, nodes %v", res.Status, ran, res.Last().Nodes)
+	}
+}
+
+type slowStart struct{ release chan struct{} }
+
+func (s slowStart) OnStart(context.Context) { <-s.release }
+
+func TestWorkflowTimeoutCoversOnStart(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	ran := false
+	build := func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("slow-start", runtime.Hooks(slowStart{release}))
+		add(wf, "n", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { ran = true; return nil })
+		return wf
+	}
+	res := mustRun(t, build, &In{Input: runtime.Input{TimeoutSeconds: 0.1}})
+	if res.Status != runtime.TimedOut || ran {
+		t.Fatalf("status %v, node ran: %v", res.Status, ran)
+	}
+}
+
+func TestConditionPanicFailsTheWorkflow(t *testing.T) {
+	build := func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("cond-panic")
+		a := add(wf, "a", ok)
+		b := add(wf, "b", ok)
+		var items []int
+		wf.AddConditionalEdge(a, b, "reads a nil map", func() bool {
+			return items[3] > 0 // index out of range: a bug in the condition
+		})
+		return wf
+	}
+	res := mustRun(t, build, nil)
+	if res.Status != runtime.Failed || res.Error == nil || res.Error.Type != "panic" ||
+		!strings.Contains(res.Error.Message, `panic in condition "reads a nil map" of edge "a" → "b"`) {
+		t.Fatalf("status %v error %+v", res.Status, res.Error)
+	}
+}
+
+func TestRetryDelayFreesTheConcurrencySlot(t *testing.T) {
+	build := func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("slot", runtime.MaxConcurrency(1))
+		add(wf, "a", func(_ context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
+			if x.Attempt == 1 {
+				return runtime.Errorf(runtime.NetworkFailure, "once")
+			}
+			return nil
+		}, runtime.Retries(1, 300*time.Millisecond))
+		add(wf, "b", ok)
+		return wf
+	}
+	res := mustRun(t, build, nil)
+	a, b := res.Last().Nodes["a"], res.Last().Nodes["b"]
+	if res.Status != runtime.Completed || len(a) != 2 {
+		t.Fatalf("status %v, a %v", res.Status, a)
+	}
+	if !b[0].Start.Before(a[1].Start) {
+		t.Fatalf("b started at %v, after a's retry at %v: the retry delay held the only slot", b[0].Start, a[1].Start)
+	}
+}
