@@ -192,7 +192,7 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 	case name == "" || !utf8.ValidString(name) || hasControl(name) || utf8.RuneCountInString(name) > 128:
 		g.fail(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
 		return n
-	case g.hasName(name):
+	case !g.claimName(name):
 		g.fail(ErrDuplicateNode, []string{name}, "duplicate node name %q", name)
 		return n
 	}
@@ -211,7 +211,6 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 	}
 	base.entry, base.self = e, n
 	g.nodes = appendDoubling(g.nodes, e)
-	g.byName[name] = struct{}{}
 	g.ord = appendDoubling(g.ord, e.idx)
 	g.mark = appendDoubling(g.mark, 0)
 	return n

@@ -239,9 +239,12 @@ func (w *Workflow[I]) AddExecutionGroup(nodes ...NodeRef) {
 	}
 }
 
-func (g *graph) hasName(name string) bool {
-	_, ok := g.byName[name]
-	return ok
+// claimName records name as taken and reports whether it was free: one
+// hash lookup per node.
+func (g *graph) claimName(name string) bool {
+	n := len(g.byName)
+	g.byName[name] = struct{}{}
+	return len(g.byName) > n
 }
 
 func (g *graph) lookup(ref NodeRef) *nodeEntry {
