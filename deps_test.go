@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,7 +94,12 @@ var runOnly = []string{
 	module + "/cli",
 	module + "/httpapi",
 	module + "/site", // renderer-free: SVGs come through docgen.Renderer
+	module + "/examples",
+	module + "/examples/runonly",
 }
+
+// rendererImporter is the one package allowed to import go-graphviz.
+const rendererImporter = module + "/docgen/svgrender"
 
 func TestLayering(t *testing.T) {
 	pkgs := goList(t)
@@ -123,10 +129,21 @@ func TestLayering(t *testing.T) {
 			}
 		}
 	}
+	for path, p := range pkgs {
+		for _, imp := range p.Imports {
+			if (imp == renderer || strings.HasPrefix(imp, renderer+"/")) && path != rendererImporter {
+				t.Errorf("%s imports %s: only %s may import the renderer", path, imp, rendererImporter)
+			}
+		}
+	}
+	if p, ok := pkgs[rendererImporter]; !ok || !slices.ContainsFunc(p.Imports, func(imp string) bool { return strings.HasPrefix(imp, renderer) }) {
+		t.Errorf("%s should be the package that imports %s", rendererImporter, renderer)
+	}
 	for _, path := range runOnly {
 		p, ok := pkgs[path]
 		if !ok {
-			continue // not written yet
+			t.Errorf("run-path package %s not found by go list", path)
+			continue
 		}
 		for _, dep := range p.Deps {
 			if dep == renderer || strings.HasPrefix(dep, renderer+"/") {
