@@ -79,12 +79,28 @@ func (k *EdgeKind) UnmarshalText(b []byte) error {
 // OnSuccessLabel is the label of edges added with AddEdgeIfSourceCompleted.
 const OnSuccessLabel = "if completed"
 
+// edge is 24 bytes: a conditional edge's label and condition live in
+// graph.conds, so the common plain and on-success edges don't carry them.
 type edge struct {
 	from, to        int32
 	nextOut, nextIn int32 // next edge in from's out-list / to's in-list, -1 at the end
-	kind            EdgeKind
-	label           string
-	cond            func() bool
+	kind            uint8 // an EdgeKind
+	cond            int32 // index into graph.conds for conditional edges
+}
+
+type condition struct {
+	label string
+	fn    func() bool
+}
+
+func (g *graph) edgeLabel(ed *edge) string {
+	switch EdgeKind(ed.kind) {
+	case Conditional:
+		return g.conds[ed.cond].label
+	case OnSuccess:
+		return OnSuccessLabel
+	}
+	return ""
 }
 
 type graph struct {
@@ -96,6 +112,7 @@ type graph struct {
 	nodes  []*nodeEntry
 	byName map[string]struct{}
 	edges  edgeList
+	conds  []condition
 	groups [][]int32
 	errs   []error
 
@@ -301,7 +318,12 @@ func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func
 		g.fail(ErrCycle, path, "edge %q → %q would close a cycle: %s", s.name, d.name, strings.Join(path, " → "))
 		return
 	}
-	ei := g.edges.add(edge{from: s.idx, to: d.idx, nextOut: -1, nextIn: -1, kind: kind, label: label, cond: cond})
+	ed := edge{from: s.idx, to: d.idx, nextOut: -1, nextIn: -1, kind: uint8(kind)}
+	if kind == Conditional {
+		ed.cond = int32(len(g.conds))
+		g.conds = append(g.conds, condition{label: label, fn: cond})
+	}
+	ei := g.edges.add(ed)
 	if s.lastOut < 0 {
 		s.firstOut = ei
 	} else {
@@ -520,7 +542,7 @@ func (w *Workflow[I]) Spec() Spec {
 	}
 	for i := range int32(g.edges.n) {
 		ed := g.edges.at(i)
-		s.Edges = append(s.Edges, EdgeSpec{From: g.nodes[ed.from].name, To: g.nodes[ed.to].name, Kind: ed.kind, Label: ed.label})
+		s.Edges = append(s.Edges, EdgeSpec{From: g.nodes[ed.from].name, To: g.nodes[ed.to].name, Kind: EdgeKind(ed.kind), Label: g.edgeLabel(ed)})
 	}
 	for _, grp := range g.groups {
 		idx := slices.Clone(grp)

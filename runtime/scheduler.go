@@ -557,7 +557,7 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 	for ei := e.firstOut; ei >= 0; ei = r.g.edges.at(ei).nextOut {
 		ed := r.g.edges.at(ei)
 		allow := true
-		switch ed.kind {
+		switch EdgeKind(ed.kind) {
 		case OnSuccess:
 			allow = status == Completed
 		case Conditional:
@@ -589,11 +589,11 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 func (r *attemptRun) evalCond(ed *edge) (ok bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			where := fmt.Sprintf("condition %q of edge %q → %q", ed.label, r.g.nodes[ed.from].name, r.g.nodes[ed.to].name)
+			where := fmt.Sprintf("condition %q of edge %q → %q", r.g.edgeLabel(ed), r.g.nodes[ed.from].name, r.g.nodes[ed.to].name)
 			ok, err = false, &PanicError{Where: where, Value: p, Stack: debug.Stack()}
 		}
 	}()
-	return ed.cond(), nil
+	return r.g.conds[ed.cond].fn(), nil
 }
 
 // skip marks nodes that can never start, and everything that then can't.
