@@ -20,7 +20,7 @@ import (
 // The benchmarks build the whole site of a synthetic app of 100 workflows
 // × 50 nodes (the shape docgen/svgrender's benchmarks use), with a cold
 // and a warm SVG cache, and run native `dot -Tsvg` on the same diagrams.
-// See bench/site.md for the numbers and commands.
+// See BENCHMARKS.md ("Docs site") for the numbers and commands.
 
 type benchInput struct {
 	runtime.Input

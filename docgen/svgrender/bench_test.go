@@ -18,7 +18,7 @@ import (
 // The benchmarks compare full docs generation for a synthetic app of 100
 // workflows × 50 nodes (Markdown, schemas, DOT, Mermaid and SVG through
 // go-graphviz), cold and with a warm SVG cache, with native `dot -Tsvg` on
-// the same DOT files. See bench/docgen.md for the numbers.
+// the same DOT files. See BENCHMARKS.md ("Docs generation") for the numbers.
 
 type benchInput struct {
 	runtime.Input
