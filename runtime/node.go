@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -176,6 +177,10 @@ func (n *Node[I, O]) record(rec *NodeExecution, finished bool, err error) {
 // [Retries], [ExponentialBackoff].
 func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 	g := wf.g
+	if isNil(n) {
+		g.fail(ErrNilNode, nil, "runtime.Add: the node is a nil %T", n)
+		return n
+	}
 	o := &g.scratch // reused: options escape to the option funcs
 	*o = options{}
 	o.apply(opts)
@@ -227,4 +232,14 @@ func typeName(v any) string {
 		s = s[i+1:]
 	}
 	return s
+}
+
+// isNil reports whether a node reference is nil or a typed nil pointer
+// (a nil *MyNode): calling its methods would dereference it.
+func isNil(ref NodeRef) bool {
+	if ref == nil {
+		return true
+	}
+	v := reflect.ValueOf(ref)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

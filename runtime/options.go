@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -90,8 +91,8 @@ type Backoff struct {
 func ExponentialBackoff(factor float64, max time.Duration) Option {
 	return func(o *options) {
 		o.nodeOnly = append(o.nodeOnly, "ExponentialBackoff")
-		if factor < 1 {
-			o.errs = append(o.errs, fmt.Errorf("backoff factor %v must be at least 1", factor))
+		if !(factor >= 1) || math.IsInf(factor, 1) { // also NaN
+			o.errs = append(o.errs, fmt.Errorf("backoff factor %v must be a finite number of at least 1", factor))
 			return
 		}
 		if max < 0 {

@@ -265,7 +265,7 @@ func (g *graph) claimName(name string) bool {
 }
 
 func (g *graph) lookup(ref NodeRef) *nodeEntry {
-	if ref == nil {
+	if isNil(ref) {
 		return nil
 	}
 	e := ref.nodeEntry()
@@ -277,7 +277,7 @@ func (g *graph) lookup(ref NodeRef) *nodeEntry {
 
 // refName names a node reference for error messages, even one never added.
 func refName(ref NodeRef) string {
-	if ref == nil {
+	if isNil(ref) {
 		return "<nil>"
 	}
 	if e := ref.nodeEntry(); e != nil {
@@ -458,6 +458,7 @@ var (
 	ErrInvalidEdge   = errors.New("invalid edge")
 	ErrEmptyGroup    = errors.New("empty execution group")
 	ErrNoNodes       = errors.New("no nodes")
+	ErrNilNode       = errors.New("nil node")
 )
 
 // GraphError is one problem in a workflow's graph.
