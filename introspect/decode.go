@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"reflect"
 	"slices"
 	"strconv"
@@ -100,6 +101,7 @@ func (w *Workflow) Decode(data []byte) (any, error) {
 		}
 		return v
 	})
+	integralNumbers(obj)
 	merged, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
@@ -111,8 +113,12 @@ func (w *Workflow) Decode(data []byte) (any, error) {
 		fe := FieldError{Rule: "type", Message: err.Error()}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			fe = FieldError{Field: te.Field, Rule: "range", Message: fmt.Sprintf("does not fit %s", te.Type)}
-			if !w.secret(te.Field) {
+			// te.Field names embedded structs by their Go names
+			// ("Input.timeout_seconds"); report the JSON path, and show the
+			// value only for a known, non-secret field.
+			path, known := jsonPath(w.inputType, te.Field)
+			fe = FieldError{Field: path, Rule: "range", Message: fmt.Sprintf("does not fit %s", te.Type)}
+			if known && w.fields[path] != nil && !w.secret(path) {
 				fe.Value = te.Value
 			}
 		}
@@ -464,4 +470,75 @@ func zero(v any) bool {
 		return len(x) == 0
 	}
 	return false
+}
+
+// jsonPath turns the field path of a *json.UnmarshalTypeError, which names
+// embedded structs by their Go names, into the JSON path of the model
+// ("Input.timeout_seconds" → "timeout_seconds"). ok is false when a segment
+// cannot be resolved; path is then te.Field unchanged.
+func jsonPath(t reflect.Type, goPath string) (path string, ok bool) {
+	var out []string
+	for seg := range strings.SplitSeq(goPath, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return goPath, false
+		}
+		found := false
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			switch {
+			case name == "-":
+				continue
+			case sf.Anonymous && name == "" && sf.Name == seg:
+				t, found = sf.Type, true // embedded: no JSON segment
+			case name == seg || (name == "" && sf.Name == seg):
+				t, found = sf.Type, true
+				out = append(out, seg)
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			return goPath, false
+		}
+	}
+	return strings.Join(out, "."), true
+}
+
+// integralNumbers rewrites numbers written with a fraction or an exponent
+// whose value is a whole number ("1e2", "3.0") as plain integers: the
+// schema calls them integers, and Go's decoder would refuse them for an int
+// field. Only short numbers with small exponents are considered, so a
+// hostile "1e999999" costs nothing; they stay as they are.
+func integralNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = integralNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = integralNumbers(e)
+		}
+	case json.Number:
+		s := string(x)
+		if len(s) > 40 || !strings.ContainsAny(s, ".eE") {
+			return x
+		}
+		if i := strings.IndexAny(s, "eE"); i >= 0 {
+			exp, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+			if err != nil || exp > 40 || exp < -40 {
+				return x
+			}
+		}
+		var r big.Rat
+		if _, ok := r.SetString(s); ok && r.IsInt() {
+			return json.Number(r.Num().String())
+		}
+	}
+	return v
 }

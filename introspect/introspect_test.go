@@ -236,7 +236,7 @@ func TestRejects(t *testing.T) {
 		{"string too long", `{"name":"abcdefghijkl"}`, "name", "max_length", ""},
 		{"array item of the wrong type", `{"name":"x","levels":[1,"two"]}`, "levels[1]", "type", `"two"`},
 		{"too many items", `{"name":"x","levels":[1,2,3,4]}`, "levels", "max_items", ""},
-		{"nested field", `{"name":"x","db":{"port":70000}}`, "db.port", "range", "number 70000"},
+		{"nested field", `{"name":"x","db":{"port":70000}}`, "db.port", "maximum", "70000"},
 		{"bad duration", `{"name":"x","wait":"soon"}`, "wait", "pattern", `"soon"`},
 		{"bad time", `{"name":"x","at":"yesterday"}`, "at", "format", `"yesterday"`},
 		{"secret value hidden", `{"name":"x","password":"short"}`, "password", "min_length", ""},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/invopop/jsonschema"
@@ -87,8 +88,17 @@ func (w *Workflow) buildSchema(t reflect.Type, opts *Options, com *comments) (er
 				target.Enum = append(target.Enum, v)
 			}
 		}
-		if k := indirect(f.goType).Kind(); k >= reflect.Uint && k <= reflect.Uint64 && target.Minimum == "" {
-			target.Minimum = "0"
+		// Integers narrower than the JSON number range get its bounds in
+		// the schema, so the validator rejects an out-of-range value with
+		// the field's path and rule (and a secret's value masked) before
+		// Go decoding could.
+		if lo, hi, ok := intRange(f.goType); ok {
+			if target.Minimum == "" {
+				target.Minimum = json.Number(lo)
+			}
+			if target.Maximum == "" && hi != "" {
+				target.Maximum = json.Number(hi)
+			}
 		}
 		if f.Secret {
 			prop.WriteOnly = true
@@ -245,4 +255,23 @@ func setPath(doc map[string]any, path string, v any) {
 		doc = next
 	}
 	doc[parts[len(parts)-1]] = v
+}
+
+// intRange returns the bounds of an integer field (or of an array's items):
+// both for 8-, 16- and 32-bit integers, 0 alone for 64-bit unsigned ones
+// (int and int64 fields are left to Go's decoder).
+func intRange(t reflect.Type) (lo, hi string, ok bool) {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Int32:
+		bits := t.Bits()
+		return strconv.FormatInt(-1<<(bits-1), 10), strconv.FormatInt(1<<(bits-1)-1, 10), true
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return "0", strconv.FormatUint(1<<t.Bits()-1, 10), true
+	case reflect.Uint, reflect.Uint64, reflect.Uintptr:
+		return "0", "", true
+	}
+	return "", "", false
 }
