@@ -91,7 +91,8 @@ func pages(files []site.File) []site.File {
 }
 
 // artifactsDir is where browser tests save screenshots: $FLUXLY_ARTIFACTS
-// when set (CI keeps it), otherwise a temporary directory.
+// when set (.ci/run sets .ci/artifacts and lists the files after the
+// tests), otherwise a temporary directory removed with the test.
 func artifactsDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("FLUXLY_ARTIFACTS")
