@@ -268,12 +268,15 @@ func writeResult(path string, res *runtime.Result) error {
 }
 
 // writeFile writes data atomically: a temporary file in the same directory,
-// then a rename.
+// then a rename. Missing parent directories are created.
 func writeFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
