@@ -94,7 +94,7 @@ func TestDeterministic(t *testing.T) {
 		}
 		return files
 	}
-	a, b := build(1), build(4)
+	a, b := build(1), build(2)
 	if len(a) != len(b) {
 		t.Fatalf("%d files, then %d", len(a), len(b))
 	}
