@@ -211,6 +211,23 @@ func TestEnvOnlyInputAndPrecedence(t *testing.T) {
 		t.Fatalf("precedence flag > env > file > default broken:\ngot  %+v\nwant %+v", got, want)
 	}
 
+	// Booleans take the same words from the environment as from a flag.
+	for env, verbose := range map[string]bool{"yes": true, "NO": false, "True": true, "0": false} {
+		o = run(t, app, []string{"FLUXLY_VERBOSE=" + env}, "probe")
+		if o.code != 0 || strings.Contains(o.stderr, "starting workflow") != verbose {
+			t.Fatalf("FLUXLY_VERBOSE=%s: exit %d, verbose start block %v\n%s", env, o.code, !verbose, o.stderr)
+		}
+	}
+
+	// List flags repeat and take commas; the flag replaces the env value.
+	o = run(t, app, []string{"FLUXLY_TAGS=env"}, "probe", "--tags", "a,b", "--tags", "c", "--result-file", result)
+	if o.code != 0 {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	if got := probeOut(t, readResult(t, result)).Tags; strings.Join(got, "|") != "a|b|c" {
+		t.Fatalf("--tags a,b --tags c gave %q", got)
+	}
+
 	// The environment trigger: no arguments, FLUXLY_ENDPOINT and FLUXLY_* only.
 	o = run(t, app, []string{"FLUXLY_ENDPOINT=probe", "FLUXLY_D=env-d", "FLUXLY_RESULT_FILE=" + result})
 	if o.code != 0 {
@@ -218,6 +235,16 @@ func TestEnvOnlyInputAndPrecedence(t *testing.T) {
 	}
 	if got := probeOut(t, readResult(t, result)); got.D != "env-d" || got.A != "default-a" {
 		t.Fatalf("env trigger input: %+v", got)
+	}
+
+	// A value from the input file that breaks a rule names the file; one
+	// from a flag does not.
+	typed := filepath.Join(dir, "typed.json")
+	_ = os.WriteFile(typed, []byte(`{"tags":[1],"a":2}`), 0o644)
+	o = run(t, app, nil, "probe", "--input-file", typed, "--a", "x", "--b", "")
+	if o.code != 84 || !strings.Contains(o.stderr, "tags[0] (--tags, FLUXLY_TAGS, from --input-file "+typed+"): must be string, not number [type]; got 1") ||
+		strings.Contains(o.stderr, "  a (") {
+		t.Fatalf("file origin: exit %d\n%s", o.code, o.stderr)
 	}
 
 	// A bad input file is a validation failure naming the file.
@@ -440,5 +467,25 @@ func TestInputFileTrailingDataAndFileModes(t *testing.T) {
 	}
 	if fi, err := os.Stat(result); err != nil || fi.Mode().Perm() != 0o644 {
 		t.Fatalf("result file mode %v, %v; want 0644", fi.Mode(), err)
+	}
+}
+
+// TestProgressAlways: with --progress always the block is drawn into the
+// log stream; nothing is drawn before the run has started.
+func TestProgressAlways(t *testing.T) {
+	app := testApp(t)
+	o := run(t, app, nil, "probe", "--progress", "always")
+	if o.code != 0 {
+		t.Fatalf("exit %d\n%s", o.code, o.stderr)
+	}
+	lines := strings.Split(o.stderr, "\n")
+	if len(lines) < 3 || !strings.Contains(lines[0], "starting workflow") || !strings.HasPrefix(lines[1], "probe · run ") {
+		t.Fatalf("the first frame should follow the start line:\n%s", o.stderr)
+	}
+	if strings.Contains(o.stderr, "2562047h") || strings.Contains(o.stderr, "\n · ") {
+		t.Errorf("a frame was drawn before the run started:\n%s", o.stderr)
+	}
+	if !strings.Contains(o.stderr, "probe  completed") {
+		t.Errorf("no completed line for the node:\n%s", o.stderr)
 	}
 }

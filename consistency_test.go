@@ -86,7 +86,7 @@ func TestHelpSchemaModelAgree(t *testing.T) {
 				if prop.Items != nil && enum == nil {
 					enum = prop.Items.Enum
 				}
-				if len(enum) != len(f.Enum) {
+				if !slices.EqualFunc(enum, f.Enum, func(a, b json.RawMessage) bool { return string(a) == string(b) }) {
 					t.Errorf("%s: schema enum %s, model %s", f.Name, enum, f.Enum)
 				}
 				if slices.Contains(schema.Required, f.Name) != f.Required {
@@ -111,20 +111,57 @@ func TestHelpSchemaModelAgree(t *testing.T) {
 						t.Errorf("--%s help lacks %q: %q", f.Flag, must, text)
 					}
 				}
-				if f.Default != nil && !strings.Contains(text, "Default: ") {
-					t.Errorf("--%s help shows no default: %q", f.Flag, text)
+				// The default as --help must show it, worked out here from
+				// the schema rather than by the CLI's own formatting.
+				switch {
+				case f.Secret && strings.Contains(text, "Default: "):
+					t.Errorf("--%s help shows a secret's default: %q", f.Flag, text)
+				case prop.Default != nil && !f.Secret && !f.Required:
+					if want := "Default: " + helpValue(t, prop.Default) + "."; !strings.Contains(text, want) {
+						t.Errorf("--%s help lacks %q: %q", f.Flag, want, text)
+					}
 				}
 				if (f.Required) != strings.Contains(text, "Required.") {
 					t.Errorf("--%s help and model disagree on required: %q", f.Flag, text)
 				}
-				for _, e := range f.Enum {
-					var s string
-					_ = json.Unmarshal(e, &s)
-					if !strings.Contains(text, s) {
-						t.Errorf("--%s help lacks enum value %s", f.Flag, e)
+				if len(enum) > 0 {
+					vals := make([]string, len(enum))
+					for i, e := range enum {
+						vals[i] = helpValue(t, e)
+					}
+					if want := "One of: " + strings.Join(vals, ", ") + "."; !strings.Contains(text, want) {
+						t.Errorf("--%s help lacks %q: %q", f.Flag, want, text)
 					}
 				}
 			}
 		})
 	}
+}
+
+// helpValue is how --help writes a JSON value: strings bare ("" when
+// empty), lists comma-separated ("(none)" when empty), anything else as JSON.
+func helpValue(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("bad JSON value %s: %v", raw, err)
+	}
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return `""`
+		}
+		return x
+	case []any:
+		if len(x) == 0 {
+			return "(none)"
+		}
+		parts := make([]string, len(x))
+		for i, it := range x {
+			b, _ := json.Marshal(it)
+			parts[i] = helpValue(t, b)
+		}
+		return strings.Join(parts, ",")
+	}
+	return string(raw)
 }

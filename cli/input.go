@@ -42,6 +42,10 @@ func (r *runner) assemble() ([]byte, error) {
 			// Not a JSON object: the validator says what is wrong with it.
 			return nil, &fileError{path: path, data: data}
 		}
+		r.inputFile, r.fileKeys = path, map[string]bool{}
+		for k := range doc {
+			r.fileKeys[k] = true
+		}
 	}
 	fromFlags := map[string]bool{}
 	for _, p := range r.kctx.Path {
@@ -59,6 +63,7 @@ func (r *runner) assemble() ([]byte, error) {
 		}
 		if f.Flag != "" && fromFlags[f.Flag] {
 			set(doc, f.Name, r.flagValue(f))
+			delete(r.fileKeys, f.Name)
 			continue
 		}
 		raw, ok := r.vars[f.Env]
@@ -71,6 +76,7 @@ func (r *runner) assemble() ([]byte, error) {
 			continue
 		}
 		set(doc, f.Name, v)
+		delete(r.fileKeys, f.Name)
 	}
 	if len(errs) > 0 {
 		return nil, &usageError{"cannot parse environment variable(s):\n  " + strings.Join(errs, "\n  ")}
@@ -174,11 +180,15 @@ func parseScalar(jsonType, format, s string) (any, error) {
 		}
 		return s, nil
 	case jsonType == "boolean":
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return nil, fmt.Errorf("not a boolean (true, false, 1, 0)")
+		// The values kong accepts for a boolean flag, so flag and
+		// environment agree.
+		switch strings.ToLower(s) {
+		case "true", "1", "yes":
+			return true, nil
+		case "false", "0", "no":
+			return false, nil
 		}
-		return b, nil
+		return nil, fmt.Errorf("not a boolean (true, 1, yes, false, 0 or no)")
 	case jsonType == "integer":
 		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
 			if _, uerr := strconv.ParseUint(s, 10, 64); uerr != nil {
@@ -214,20 +224,38 @@ func atEOF(dec *json.Decoder) bool {
 	return err == io.EOF
 }
 
+// fromFile says where a field's value came from when it was the input file.
+func (r *runner) fromFile(path string) string {
+	top, _, _ := strings.Cut(path, ".")
+	if i := strings.IndexByte(top, '['); i >= 0 {
+		top = top[:i]
+	}
+	if r.fileKeys[top] {
+		return "from --input-file " + r.inputFile
+	}
+	return ""
+}
+
 // describeErrors renders validation errors naming each field's flag and
-// environment variable, so the user knows what to change.
-func describeErrors(w *introspect.Workflow, ve *introspect.ValidationError) string {
+// environment variable (and the input file, when the value came from it),
+// so the user knows what to change.
+func describeErrors(w *introspect.Workflow, ve *introspect.ValidationError, origin func(path string) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "invalid input for %s (%d problem(s)):\n", ve.Endpoint, len(ve.Errors))
 	for _, fe := range ve.Errors {
 		b.WriteString("  ")
 		name := fe.Field
+		var via []string
 		if f := w.Field(topField(w, fe.Field)); f != nil {
-			var via []string
 			if f.Flag != "" {
 				via = append(via, "--"+f.Flag)
 			}
 			via = append(via, f.Env)
+		}
+		if o := origin(fe.Field); o != "" && fe.Field != "" {
+			via = append(via, o)
+		}
+		if len(via) > 0 {
 			name += " (" + strings.Join(via, ", ") + ")"
 		}
 		if name != "" {

@@ -172,6 +172,10 @@ func (p *progress) clear(buf *bytes.Buffer) {
 }
 
 func (p *progress) render(buf *bytes.Buffer) {
+	if p.began.IsZero() { // a log line before the run started: no block yet
+		p.drawn = 0
+		return
+	}
 	width := 4
 	for _, name := range p.order {
 		width = max(width, len([]rune(name)))

@@ -29,6 +29,11 @@ type runner struct {
 	vars           map[string]string
 	stdout, stderr io.Writer
 	svg            func(ctx context.Context, dot []byte) ([]byte, error) // nil: no renderer linked
+
+	// Top-level keys whose value comes from --input-file (not overridden
+	// by a flag or the environment), to say so in validation errors.
+	inputFile string
+	fileKeys  map[string]bool
 }
 
 func (r *runner) run(ctx context.Context) int {
@@ -54,7 +59,7 @@ func (r *runner) run(ctx context.Context) int {
 		} else {
 			fmt.Fprintf(r.stderr, "%s %s: ", name, r.w.Endpoint)
 		}
-		fmt.Fprint(r.stderr, describeErrors(r.w, ve))
+		fmt.Fprint(r.stderr, describeErrors(r.w, ve, r.fromFile))
 		return ExitInvalid
 	}
 	if err != nil {

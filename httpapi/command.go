@@ -51,6 +51,19 @@ func serve(ctx context.Context, env *cli.Env, f *serveFlags) error {
 	if f.Port < 0 || f.Port > 65535 {
 		return usageError{fmt.Errorf("--port %d is not a port (0–65535)", f.Port)}
 	}
+	// Options reads 0 as "the default"; on the command line 0 would be a
+	// surprise, so every size must be positive.
+	for _, c := range []struct {
+		flag string
+		v    int64
+	}{{"workers", int64(f.Workers)}, {"queue", int64(f.Queue)}, {"history", int64(f.History)}, {"max-body", f.MaxBody}} {
+		if c.v < 1 {
+			return usageError{fmt.Errorf("--%s %d must be at least 1", c.flag, c.v)}
+		}
+	}
+	if f.Grace <= 0 {
+		return usageError{fmt.Errorf("--grace %v must be positive (1ms cancels runs at once)", f.Grace)}
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.LogLevel)); err != nil {
 		return usageError{fmt.Errorf("--log-level: %w", err)}

@@ -173,7 +173,11 @@ func TestServeCommandUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"serve", "--port", "70000"}, "fluxly-test serve: --port 70000 is not a port (0–65535)\n"},
-		{[]string{"serve", "--port", "0", "--workers=-1"}, "fluxly-test serve: httpapi: Options.Workers must not be negative\n"},
+		{[]string{"serve", "--port", "0", "--workers=-1"}, "fluxly-test serve: --workers -1 must be at least 1\n"},
+		{[]string{"serve", "--port", "0", "--queue=0"}, "fluxly-test serve: --queue 0 must be at least 1\n"},
+		{[]string{"serve", "--port", "0", "--history", "0"}, "fluxly-test serve: --history 0 must be at least 1\n"},
+		{[]string{"serve", "--port", "0", "--max-body", "0"}, "fluxly-test serve: --max-body 0 must be at least 1\n"},
+		{[]string{"serve", "--port", "0", "--grace", "0s"}, "fluxly-test serve: --grace 0s must be positive (1ms cancels runs at once)\n"},
 	}
 	for _, tt := range tests {
 		stderr := &syncBuffer{}
