@@ -2,6 +2,7 @@ package introspect_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -109,5 +110,27 @@ func TestIntegerRanges(t *testing.T) {
 	}
 	if _, err := w.Decode([]byte(`{"big":1.5}`)); err == nil || !strings.Contains(err.Error(), "big: ") {
 		t.Errorf("1.5 for an int field: %v", err)
+	}
+}
+
+// TestSchemaBaseURL: a configured base (with or without its trailing
+// slash) gives every schema its $id and the model its schema_id.
+func TestSchemaBaseURL(t *testing.T) {
+	for _, base := range []string{"https://example.com/s/", "https://example.com/s"} {
+		m, err := introspect.Describe(exampleEndpoints(), introspect.Options{SchemaBaseURL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := m.Workflow("echo-msg")
+		const want = "https://example.com/s/echo-msg.schema.json"
+		if w.Input.SchemaID != want {
+			t.Errorf("base %q: schema_id %q, want %q", base, w.Input.SchemaID, want)
+		}
+		var doc struct {
+			ID string `json:"$id"`
+		}
+		if err := json.Unmarshal(w.Schema(), &doc); err != nil || doc.ID != want {
+			t.Errorf("base %q: $id %q (%v), want %q", base, doc.ID, err, want)
+		}
 	}
 }

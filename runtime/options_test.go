@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -58,5 +59,39 @@ workflow "nils": edge "a" → <nil>: node <nil> was not added to this workflow`
 	}
 	if !errors.Is(err, runtime.ErrNilNode) || !errors.Is(err, runtime.ErrUnknownNode) {
 		t.Errorf("rules: %v", err)
+	}
+}
+
+// TestContextErrorsFromLogic: a context error the logic gets from a deadline
+// of its own is FAILED (§5); the caller's deadline on the run is TIMED_OUT.
+func TestContextErrorsFromLogic(t *testing.T) {
+	own := func(ctx context.Context, _ *runtime.Exec[In, runtime.NoOutput]) error {
+		c, cancel := context.WithTimeout(ctx, time.Millisecond)
+		defer cancel()
+		<-c.Done()
+		return fmt.Errorf("calling the API: %w", c.Err())
+	}
+	res := mustRun(t, func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("own-deadline")
+		add(wf, "call", own, runtime.Timeout(time.Minute))
+		return wf
+	}, nil)
+	if st := res.Last().Nodes["call"][0].Status; st != runtime.Failed || res.Status != runtime.Failed {
+		t.Errorf("own deadline: node %v, workflow %v; want FAILED", st, res.Status)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	wait := func(ctx context.Context, _ *runtime.Exec[In, runtime.NoOutput]) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	res, err := runtime.Run(ctx, func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("caller-deadline")
+		add(wf, "wait", wait)
+		return wf
+	}, nil)
+	if err != nil || res.Status != runtime.TimedOut {
+		t.Fatalf("caller deadline: %v, status %v; want TIMED_OUT", err, res.Status)
 	}
 }

@@ -703,6 +703,31 @@ func TestHookOrder(t *testing.T) {
 	})
 }
 
+// Across workflow retries: every attempt runs the workflow hooks around the
+// node's, and the node's retry budget starts again with fresh instances.
+func TestHookOrderAcrossWorkflowRetries(t *testing.T) {
+	var calls []string
+	build := func() *runtime.Workflow[In] {
+		wf := runtime.NewWorkflow[In]("hooks", runtime.Hooks(wfHooks{&calls}))
+		runtime.Add(wf, &hooked{calls: &calls, fail: 99}, runtime.Name("n"), runtime.Retries(1, 0))
+		return wf
+	}
+	res := mustRun(t, build, &In{Input: runtime.Input{MaxRetries: 1}})
+	attempt := "wf.OnStart OnStart Logic#1 OnFailure(attempt 1 fails) OnFinish OnStart Logic#2 OnFailure(attempt 2 fails) OnFinish wf.OnFailure(attempt 2 fails) wf.OnFinish"
+	if got, want := strings.Join(calls, " "), attempt+" "+attempt; got != want {
+		t.Fatalf("calls:\n%s\nwant\n%s", got, want)
+	}
+	if res.Status != runtime.DataError || len(res.Executions) != 2 {
+		t.Fatalf("status %v, %d workflow attempts", res.Status, len(res.Executions))
+	}
+	for i, ex := range res.Executions {
+		recs := ex.Nodes["n"]
+		if len(recs) != 2 || recs[0].Attempt != 1 || recs[1].Attempt != 2 || recs[1].Status != runtime.DataError {
+			t.Errorf("workflow attempt %d: node records %+v", i+1, recs)
+		}
+	}
+}
+
 type panicky struct{}
 
 func (panicky) OnFinish(context.Context) { panic("wf finish") }
@@ -847,7 +872,9 @@ func TestStatus(t *testing.T) {
 	if runtime.StatusOf(runtime.Errorf(runtime.Status(300), "out of range")) != runtime.Failed {
 		t.Fatal("an out-of-range status must fail as FAILED")
 	}
-	if runtime.StatusOf(context.DeadlineExceeded) != runtime.TimedOut || runtime.StatusOf(context.Canceled) != runtime.Cancelled {
+	// §5: any error without a status is FAILED, context errors included
+	// (a node's own deadline is not the node timeout).
+	if runtime.StatusOf(context.DeadlineExceeded) != runtime.Failed || runtime.StatusOf(fmt.Errorf("call: %w", context.Canceled)) != runtime.Failed {
 		t.Fatal("context errors")
 	}
 }

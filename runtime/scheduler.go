@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -178,11 +179,15 @@ func (r *attemptRun) startHook(wctx context.Context) error {
 }
 
 // stopCause maps the end of the workflow attempt's context to its status
-// and error: TIMED_OUT for the workflow timeout, CANCELLED otherwise.
+// and error: TIMED_OUT for the workflow timeout or a deadline of the
+// caller's context, CANCELLED otherwise.
 func stopCause(wctx context.Context) (Status, error) {
 	cause := context.Cause(wctx)
 	if st := StatusOf(cause); st == TimedOut {
 		return st, cause
+	}
+	if errors.Is(cause, context.DeadlineExceeded) {
+		return TimedOut, &Error{Status: TimedOut, Msg: "run deadline exceeded: " + cause.Error(), Err: cause}
 	}
 	return Cancelled, &Error{Status: Cancelled, Msg: "run cancelled: " + cause.Error(), Err: cause}
 }

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -151,8 +150,10 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // StatusOf maps an error to its status: nil is COMPLETED; an error carrying a
 // status (found with errors.As) gives that status, or FAILED when the code
-// is outside 0–255; context deadlines are TIMED_OUT and cancellations
-// CANCELLED; anything else is FAILED.
+// is outside 0–255; anything else is FAILED — including a context error the
+// node's logic returns from a deadline of its own (the node's and the
+// workflow's timeouts are recorded as TIMED_OUT by the scheduler, which
+// knows they passed; wrap with [WithStatus] to say otherwise).
 func StatusOf(err error) Status {
 	if err == nil {
 		return Completed
@@ -163,12 +164,6 @@ func StatusOf(err error) Status {
 			return s
 		}
 		return Failed
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return TimedOut
-	case errors.Is(err, context.Canceled):
-		return Cancelled
 	}
 	return Failed
 }
