@@ -237,6 +237,7 @@ func (w *Workflow[I]) AddExecutionGroup(nodes ...NodeRef) {
 	}
 	var members []int32
 	ok := true
+	gen := g.nextMark() // dedup in O(len(nodes))
 	for _, ref := range nodes {
 		e := g.lookup(ref)
 		if e == nil {
@@ -244,7 +245,8 @@ func (w *Workflow[I]) AddExecutionGroup(nodes ...NodeRef) {
 			ok = false
 			continue
 		}
-		if !slices.Contains(members, e.idx) {
+		if g.mark[e.idx] != gen {
+			g.mark[e.idx] = gen
 			members = append(members, e.idx)
 		}
 	}

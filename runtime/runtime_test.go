@@ -884,7 +884,7 @@ func TestSpec(t *testing.T) {
 	p := runtime.Add(wf, &producer{}, runtime.Description("makes 42"), runtime.Timeout(5*time.Second), runtime.Retries(2, time.Second), runtime.ExponentialBackoff(2, 10*time.Second))
 	c := runtime.Add(wf, &hooked{}, runtime.Name("h"))
 	wf.AddConditionalEdge(p, c, "value is positive", func() bool { return true })
-	wf.AddExecutionGroup(c, p)
+	wf.AddExecutionGroup(c, p, c) // a node named twice is a member once
 	s := wf.Spec()
 	if s.Name != "spec" || s.Description != "d" || s.Version != "2" || s.MaxConcurrency != 4 {
 		t.Fatalf("%+v", s)
