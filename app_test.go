@@ -110,7 +110,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unparsable environment", []string{"FLUXLY_COUNT=many"}, []string{"echo-msg"}, []string{`FLUXLY_COUNT="many": not an integer`, "Run 'fluxly echo-msg --help' for usage."}},
 		{"unparsable secret in environment", []string{"FLUXLY_VERBOSE=maybe"}, []string{"echo-msg"}, []string{`FLUXLY_VERBOSE="maybe": not a boolean`}},
 		{"missing input file", nil, []string{"echo-msg", "--input-file", "/nonexistent/in.json"}, []string{"--input-file: open /nonexistent/in.json: no such file or directory"}},
-		{"bad log format", nil, []string{"echo-msg", "--log-format", "xml"}, []string{`--log-format must be one of "text","json" but got "xml"`}},
+		{"bad log format", nil, []string{"echo-msg", "--log-format", "xml"}, []string{`--log-format must be one of "text","json" but got "xml"` + "\n"}},
+		{"bad log format from the environment", []string{"FLUXLY_LOG_FORMAT=xml"}, []string{"echo-msg"}, []string{`--log-format must be one of "text","json" but got "xml" (from $FLUXLY_LOG_FORMAT)`}},
 		{"unknown FLUXLY_ENDPOINT", []string{"FLUXLY_ENDPOINT=nope"}, nil, []string{`FLUXLY_ENDPOINT="nope" is not an endpoint; endpoints: branching, echo-msg`}},
 		{"unknown schema", nil, []string{"schema", "nope"}, []string{`no endpoint "nope"`}},
 	}

@@ -58,13 +58,14 @@ func Main(ctx context.Context, app App, tools []Command, args, env []string, std
 	}
 
 	cmds := make(map[string]*endpointCommand)
+	fromEnv := map[string]string{} // flag name → the variable that gave its value
 	opts := []kong.Option{
 		kong.Name(name),
 		kong.Description(description(app, m)),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{NoExpandSubcommands: true}),
-		kong.Resolvers(envResolver(vars)),
+		kong.Resolvers(envResolver(vars, fromEnv)),
 	}
 	for _, w := range m.Workflows {
 		c := newEndpointCommand(w)
@@ -90,7 +91,14 @@ func Main(ctx context.Context, app App, tools []Command, args, env []string, std
 	case errors.As(err, &ep):
 		return ep.code
 	case err != nil:
-		fmt.Fprintf(stderr, "%s: error: %v\n", name, err)
+		msg := err.Error()
+		for flag, env := range fromEnv {
+			if strings.HasPrefix(msg, "--"+flag+" ") || strings.HasPrefix(msg, "--"+flag+":") {
+				msg += " (from $" + env + ")"
+				break
+			}
+		}
+		fmt.Fprintf(stderr, "%s: error: %s\n", name, msg)
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", helpCommand(name, args, m, tools))
 		return ExitUsage
 	}
@@ -198,18 +206,24 @@ func parseEnv(env []string) map[string]string {
 // --result-file, --log-format, --progress) from FLUXLY_* variables, and tool
 // flags from their env tags, reading the environment Main was given. Input
 // fields have their own environment handling (see input.go).
-func envResolver(vars map[string]string) kong.Resolver {
+// envResolver gives tool flags tagged env:"…" and the reserved flags their
+// values from vars, noting in fromEnv which variable set which flag so a
+// parse error can name it.
+func envResolver(vars map[string]string, fromEnv map[string]string) kong.Resolver {
 	return kong.ResolverFunc(func(_ *kong.Context, _ *kong.Path, flag *kong.Flag) (any, error) {
 		// Tool flags tagged env:"…" read the given environment, not the process's.
 		for _, name := range flag.Tag.Envs {
 			if v, ok := vars[name]; ok {
+				fromEnv[flag.Name] = name
 				return v, nil
 			}
 		}
 		if !slices.Contains(ReservedFlags, flag.Name) || flag.Name == "help" {
 			return nil, nil
 		}
-		if v, ok := vars["FLUXLY_"+strings.ToUpper(strings.ReplaceAll(flag.Name, "-", "_"))]; ok {
+		env := "FLUXLY_" + strings.ToUpper(strings.ReplaceAll(flag.Name, "-", "_"))
+		if v, ok := vars[env]; ok {
+			fromEnv[flag.Name] = env
 			return v, nil
 		}
 		return nil, nil
