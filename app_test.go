@@ -114,6 +114,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad log format from the environment", []string{"FLUXLY_LOG_FORMAT=xml"}, []string{"echo-msg"}, []string{`--log-format must be one of "text","json" but got "xml" (from $FLUXLY_LOG_FORMAT)`}},
 		{"unknown FLUXLY_ENDPOINT", []string{"FLUXLY_ENDPOINT=nope"}, nil, []string{`FLUXLY_ENDPOINT="nope" is not an endpoint; endpoints: branching, echo-msg`}},
 		{"unknown schema", nil, []string{"schema", "nope"}, []string{`no endpoint "nope"`}},
+		{"result file is a directory", nil, []string{"echo-msg", "--result-file", os.TempDir()}, []string{"--result-file " + os.TempDir() + ": is a directory"}},
+		{"result file under a file", nil, []string{"echo-msg", "--result-file", "app_test.go/result.json"}, []string{"--result-file app_test.go/result.json: mkdir app_test.go: not a directory"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,6 +70,14 @@ func (r *runner) run(ctx context.Context) int {
 	if b, ok := input.(runtime.InputBase); ok {
 		base = *b.BaseInput()
 	}
+	// A result file that cannot be written is found before the run, not
+	// after it has done its work.
+	if path := r.control(ctlResultFile); path != "" {
+		if err := checkWritable(path); err != nil {
+			fmt.Fprintf(r.stderr, "%s %s: --result-file %s: %v\nRun '%s %s --help' for usage.\n", name, r.w.Endpoint, path, err, name, r.w.Endpoint)
+			return ExitUsage
+		}
+	}
 
 	runID := runtime.NewRunID()
 	prog := r.progress()
@@ -270,6 +278,24 @@ func writeResult(path string, res *runtime.Result) error {
 		return err
 	}
 	return writeFile(path, append(data, '\n'))
+}
+
+// checkWritable makes sure writeFile can later write path: its directory
+// exists (or is created) and takes a new file, and path is not a directory.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a directory")
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot create a file in %s: %w", dir, errors.Unwrap(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // writeFile writes data atomically: a temporary file in the same directory,
