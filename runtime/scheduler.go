@@ -14,10 +14,12 @@ import (
 // The scheduler is event-driven: a worker goroutine, a timeout's AfterFunc
 // or a retry timer settles an attempt under one mutex and queues whatever it
 // made ready. Nothing polls; each node and edge is touched a constant number
-// of times. Every queued attempt is owed a worker goroutine, so nodes run in
-// parallel; a worker that finishes a node takes the next queued attempt
-// itself (a chain runs on one goroutine), and owed workers that find the
-// queue empty exit at once. Node logic never runs on the caller's goroutine,
+// of times. Queued attempts are never left waiting for a busy worker: a
+// worker that takes one while more are queued starts another worker unless
+// one is already on its way (see wake), so every ready node starts at once
+// and runs in parallel, while a worker that finishes a node takes the next
+// queued attempt itself (a chain runs on one goroutine; quick nodes need few
+// goroutines). Node logic never runs on the caller's goroutine,
 // so a deadline or a cancellation ends an attempt even when the logic
 // ignores its context: the attempt is recorded at once and the worker's late
 // result is discarded.
@@ -82,7 +84,7 @@ type attemptRun struct {
 	first       []nodeAttempt   // first attempts
 	queue       []*nodeAttempt  // launched, waiting for a worker
 	qHead       int
-	spawn       int // workers owed to the queue (see takeSpawn)
+	searching   int // workers started to pop the queue that have not yet (see wake)
 }
 
 // errNodeTimeout marks a node deadline in context.Cause.
@@ -217,9 +219,9 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, error) {
 		}
 	}
 	r.pump()
-	n := r.takeSpawn(false)
+	more := r.wake()
 	r.mu.Unlock()
-	r.spawnWorkers(n)
+	r.spawnIf(more)
 
 	select {
 	case <-r.done:
@@ -250,8 +252,8 @@ func (r *attemptRun) pump() {
 }
 
 // launch marks node v running and queues its next attempt. Every queued
-// attempt is matched by a goroutine that will pop it (see spawnWorkers), so
-// none waits for a busy node's goroutine.
+// attempt is popped by a worker started for it if no other is free to (see
+// wake), so none waits for a busy node's goroutine.
 func (r *attemptRun) launch(v int32) {
 	e := r.g.nodes[v]
 	ns := &r.nodes[v]
@@ -270,7 +272,6 @@ func (r *attemptRun) launch(v int32) {
 	ns.cur = a
 	r.running++
 	r.queue = append(r.queue, a)
-	r.spawn++
 }
 
 // pop takes the next queued attempt and starts its clock and deadline.
@@ -308,23 +309,22 @@ func (r *attemptRun) arm(a *nodeAttempt) {
 	a.stop = context.AfterFunc(ctx, func() { r.onDeadline(ctx, a) })
 }
 
-// takeSpawn returns how many goroutines to start for attempts queued since
-// the last call; a worker that will pop again itself (self) needs one fewer.
-// Called with r.mu held; the caller starts them after unlocking.
-func (r *attemptRun) takeSpawn(self bool) int {
-	n := r.spawn
-	r.spawn = 0
-	if r.finished {
-		return 0
+// wake reports whether a new worker must be started: attempts are queued
+// and no started worker is on its way to pop them. Every worker that pops
+// checks again, so a queue of any length is drained by a chain of workers
+// each starting the next, none waiting for a busy node's goroutine, while
+// quick nodes let the workers that finish them take the queue themselves.
+// Called with r.mu held; the caller starts the worker after unlocking.
+func (r *attemptRun) wake() bool {
+	if r.finished || r.searching > 0 || r.qHead == len(r.queue) {
+		return false
 	}
-	if self && n > 0 {
-		n--
-	}
-	return n
+	r.searching++
+	return true
 }
 
-func (r *attemptRun) spawnWorkers(n int) {
-	for range n {
+func (r *attemptRun) spawnIf(more bool) {
+	if more {
 		go r.worker(nil)
 	}
 }
@@ -338,9 +338,9 @@ func (r *attemptRun) onDeadline(ctx context.Context, a *nodeAttempt) {
 	}
 	r.mu.Lock()
 	r.settle(a.v, a, cause.err, false)
-	n := r.takeSpawn(false)
+	more := r.wake()
 	r.mu.Unlock()
-	r.spawnWorkers(n)
+	r.spawnIf(more)
 }
 
 // worker runs queued attempts until the queue is empty. Node logic always
@@ -348,8 +348,11 @@ func (r *attemptRun) onDeadline(ctx context.Context, a *nodeAttempt) {
 func (r *attemptRun) worker(a *nodeAttempt) {
 	if a == nil {
 		r.mu.Lock()
+		r.searching--
 		a = r.pop()
+		more := r.wake()
 		r.mu.Unlock()
+		r.spawnIf(more)
 	}
 	for a != nil {
 		e := r.g.nodes[a.v]
@@ -362,9 +365,9 @@ func (r *attemptRun) worker(a *nodeAttempt) {
 		r.mu.Lock()
 		r.settle(a.v, a, err, true)
 		a = r.pop()
-		n := r.takeSpawn(true)
+		more := r.wake()
 		r.mu.Unlock()
-		r.spawnWorkers(n)
+		r.spawnIf(more)
 	}
 }
 
@@ -521,9 +524,9 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 			r.enqueue(v)
 			r.pump()
 		}
-		n := r.takeSpawn(false)
+		more := r.wake()
 		r.mu.Unlock()
-		r.spawnWorkers(n)
+		r.spawnIf(more)
 	})
 }
 
