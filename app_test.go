@@ -23,12 +23,18 @@ import (
 // probeInput echoes what reached the workflow through its output.
 type probeInput struct {
 	runtime.Input
-	A      string   `json:"a" default:"default-a" help:"Set by a flag in the precedence test."`
-	B      string   `json:"b" default:"default-b" help:"Set by the environment."`
-	C      string   `json:"c" default:"default-c" help:"Set by the input file."`
-	D      string   `json:"d" default:"default-d" help:"Left to its default."`
-	Tags   []string `json:"tags" help:"A list."`
-	Secret string   `json:"secret" help:"Never printed." fluxly:"secret"`
+	A      string    `json:"a" default:"default-a" help:"Set by a flag in the precedence test."`
+	B      string    `json:"b" default:"default-b" help:"Set by the environment."`
+	C      string    `json:"c" default:"default-c" help:"Set by the input file."`
+	D      string    `json:"d" default:"default-d" help:"Left to its default."`
+	Tags   []string  `json:"tags" help:"A list."`
+	Secret string    `json:"secret" help:"Never printed." fluxly:"secret"`
+	Conn   probeConn `json:"conn" help:"A nested object."`
+}
+
+type probeConn struct {
+	Host string `json:"host" default:"localhost" help:"Lower-case host." jsonschema:"pattern=^[a-z.]+$"`
+	Port int    `json:"port" default:"5432" help:"Port." jsonschema:"minimum=1"`
 }
 
 type probeOutput struct {
@@ -115,6 +121,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown FLUXLY_ENDPOINT", []string{"FLUXLY_ENDPOINT=nope"}, nil, []string{`FLUXLY_ENDPOINT="nope" is not an endpoint; endpoints: branching, echo-msg`}},
 		{"unknown schema", nil, []string{"schema", "nope"}, []string{`no endpoint "nope"`}},
 		{"result file is a directory", nil, []string{"echo-msg", "--result-file", os.TempDir()}, []string{"--result-file " + os.TempDir() + ": is a directory"}},
+		{"result file with a trailing slash", nil, []string{"echo-msg", "--result-file", "out/"}, []string{"--result-file out/: names a directory, not a file"}},
 		{"result file under a file", nil, []string{"echo-msg", "--result-file", "app_test.go/result.json"}, []string{"--result-file app_test.go/result.json: mkdir app_test.go: not a directory"}},
 	}
 	for _, tt := range tests {
@@ -215,7 +222,7 @@ func TestEnvOnlyInputAndPrecedence(t *testing.T) {
 	}
 
 	// Booleans take the same words from the environment as from a flag.
-	for env, verbose := range map[string]bool{"yes": true, "NO": false, "True": true, "0": false} {
+	for env, verbose := range map[string]bool{"yes": true, "NO": false, "True": true, "0": false, "t": true, "F": false} {
 		o = run(t, app, []string{"FLUXLY_VERBOSE=" + env}, "probe")
 		if o.code != 0 || strings.Contains(o.stderr, "starting workflow") != verbose {
 			t.Fatalf("FLUXLY_VERBOSE=%s: exit %d, verbose start block %v\n%s", env, o.code, !verbose, o.stderr)
@@ -248,6 +255,16 @@ func TestEnvOnlyInputAndPrecedence(t *testing.T) {
 	if o.code != 84 || !strings.Contains(o.stderr, "tags[0] (--tags, FLUXLY_TAGS, from --input-file "+typed+"): must be string, not number [type]; got 1") ||
 		strings.Contains(o.stderr, "  a (") {
 		t.Fatalf("file origin: exit %d\n%s", o.code, o.stderr)
+	}
+
+	// Nested fields: the file's value is named as such, one replaced by a
+	// flag is not.
+	nested := filepath.Join(dir, "nested.json")
+	_ = os.WriteFile(nested, []byte(`{"conn":{"port":0,"host":"fine"}}`), 0o644)
+	o = run(t, app, nil, "probe", "--input-file", nested, "--conn-host", "BAD")
+	if o.code != 84 || !strings.Contains(o.stderr, "conn.port (--conn-port, FLUXLY_CONN_PORT, from --input-file "+nested+"): must be at least 1") ||
+		!strings.Contains(o.stderr, "conn.host (--conn-host, FLUXLY_CONN_HOST): must match") {
+		t.Fatalf("nested file origin: exit %d\n%s", o.code, o.stderr)
 	}
 
 	// A bad input file is a validation failure naming the file.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -43,9 +44,7 @@ func (r *runner) assemble() ([]byte, error) {
 			return nil, &fileError{path: path, data: data}
 		}
 		r.inputFile, r.fileKeys = path, map[string]bool{}
-		for k := range doc {
-			r.fileKeys[k] = true
-		}
+		filePaths(doc, "", r.fileKeys)
 	}
 	fromFlags := map[string]bool{}
 	for _, p := range r.kctx.Path {
@@ -188,6 +187,9 @@ func parseScalar(jsonType, format, s string) (any, error) {
 		case "false", "0", "no":
 			return false, nil
 		}
+		if b, err := strconv.ParseBool(s); err == nil { // t, f, TRUE, …
+			return b, nil
+		}
 		return nil, fmt.Errorf("not a boolean (true, 1, yes, false, 0 or no)")
 	case jsonType == "integer":
 		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
@@ -224,17 +226,28 @@ func atEOF(dec *json.Decoder) bool {
 	return err == io.EOF
 }
 
-// fromFile says where a field's value came from when it was the input file.
-func (r *runner) fromFile(path string) string {
-	top, _, _ := strings.Cut(path, ".")
-	if i := strings.IndexByte(top, '['); i >= 0 {
-		top = top[:i]
+// filePaths records the dotted path of every value in an input file
+// ("db", "db.port", …).
+func filePaths(doc map[string]any, prefix string, into map[string]bool) {
+	for k, v := range doc {
+		into[prefix+k] = true
+		if m, ok := v.(map[string]any); ok {
+			filePaths(m, prefix+k+".", into)
+		}
 	}
-	if r.fileKeys[top] {
+}
+
+// fromFile says where a field's value came from when it was the input file
+// and no flag or variable replaced it. path is a field path as validation
+// reports it ("db.port", "tags[2]").
+func (r *runner) fromFile(path string) string {
+	if r.fileKeys[indexRE.ReplaceAllString(path, "")] {
 		return "from --input-file " + r.inputFile
 	}
 	return ""
 }
+
+var indexRE = regexp.MustCompile(`\[\d+\]`)
 
 // describeErrors renders validation errors naming each field's flag and
 // environment variable (and the input file, when the value came from it),

@@ -283,6 +283,12 @@ func writeResult(path string, res *runtime.Result) error {
 // checkWritable makes sure writeFile can later write path: its directory
 // exists (or is created) and takes a new file, and path is not a directory.
 func checkWritable(path string) error {
+	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) {
+		return errors.New("names a directory, not a file")
+	}
+	if base := filepath.Base(path); base == "." || base == ".." {
+		return errors.New("names a directory, not a file")
+	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return errors.New("is a directory")
 	}
@@ -323,7 +329,11 @@ func writeFile(path string, data []byte) error {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
 }
 
 func jsonText(v any) string {

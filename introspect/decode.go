@@ -86,7 +86,9 @@ func (w *Workflow) Decode(data []byte) (any, error) {
 		return nil, fail(FieldError{Rule: "type", Message: "input must be a JSON object", Value: w.display(doc, "")})
 	}
 	var defaults map[string]any
-	if err := json.Unmarshal(w.defaults, &defaults); err != nil {
+	ddec := json.NewDecoder(bytes.NewReader(w.defaults))
+	ddec.UseNumber() // a large int64 default must not pass through float64
+	if err := ddec.Decode(&defaults); err != nil {
 		return nil, err
 	}
 	merge(obj, defaults)
@@ -119,7 +121,7 @@ func (w *Workflow) Decode(data []byte) (any, error) {
 			path, known := jsonPath(w.inputType, te.Field)
 			fe = FieldError{Field: path, Rule: "range", Message: fmt.Sprintf("does not fit %s", te.Type)}
 			if known && w.fields[path] != nil && !w.secret(path) {
-				fe.Value = te.Value
+				fe.Value = truncate(te.Value)
 			}
 		}
 		return nil, fail(fe)
@@ -372,7 +374,11 @@ func (w *Workflow) display(v any, path string) string {
 	if err != nil {
 		return ""
 	}
-	s := string(b)
+	return truncate(string(b))
+}
+
+// truncate shortens a value shown in an error message to 64 characters.
+func truncate(s string) string {
 	if utf8.RuneCountInString(s) > 64 {
 		r := []rune(s)
 		s = string(r[:61]) + "..."
@@ -535,8 +541,10 @@ func integralNumbers(v any) any {
 				return x
 			}
 		}
+		// Only values that fit a 64-bit integer: anything larger fails Go
+		// decoding anyway, and its error then quotes what the user wrote.
 		var r big.Rat
-		if _, ok := r.SetString(s); ok && r.IsInt() {
+		if _, ok := r.SetString(s); ok && r.IsInt() && (r.Num().IsInt64() || r.Num().IsUint64()) {
 			return json.Number(r.Num().String())
 		}
 	}

@@ -30,6 +30,8 @@ type rangeInput struct {
 	Big   int    `json:"big"`
 	Many  []int8 `json:"many"`
 	Vault Vault  `json:"vault"`
+	Huge  uint64 `json:"huge" default:"18446744073709551615"`
+	Exact int64  `json:"exact" default:"9007199254740993"`
 }
 
 type rangeStep struct {
@@ -82,6 +84,8 @@ func TestIntegerRanges(t *testing.T) {
 		{"embedded base field overflow", `{"timeout_seconds":1e400}`, "timeout_seconds", "range", "number 1e400"},
 		{"nested secret beyond int64", `{"vault":{"code":99999999999999999999}}`, "vault.code", "range", ""},
 		{"nested field beyond int64", `{"vault":{"n":99999999999999999999}}`, "vault.n", "range", "number 99999999999999999999"},
+		{"beyond int64 with an exponent", `{"big":1e40}`, "big", "range", "number 1e40"},
+		{"a long value is cut", `{"big":` + strings.Repeat("9", 200) + `}`, "big", "range", "number " + strings.Repeat("9", 54) + "..."},
 	}
 	for _, tt := range rejects {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,6 +109,9 @@ func TestIntegerRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := v.(*rangeInput)
+	if in.Huge != 18446744073709551615 || in.Exact != 9007199254740993 {
+		t.Errorf("64-bit defaults lost precision: huge %d, exact %d", in.Huge, in.Exact)
+	}
 	if in.Big != 100 || in.Small != -10 || in.Vault.N != 25 || len(in.Many) != 1 || in.Many[0] != 3 || in.TimeoutSeconds != 1.5 {
 		t.Errorf("decoded %+v", in)
 	}
