@@ -53,10 +53,15 @@ type Gate struct {
 	release <-chan struct{}
 }
 
-func (g *Gate) Logic(context.Context, *runtime.Exec[GateInput, runtime.NoOutput]) error {
+func (g *Gate) Logic(_ context.Context, x *runtime.Exec[GateInput, runtime.NoOutput]) error {
+	gateEntered.Store(x.RunID, true)
 	<-g.release
 	return nil
 }
+
+// gateEntered holds the ids of runs whose gate node's logic has started:
+// a run is IN_PROGRESS a moment before its first node is.
+var gateEntered sync.Map
 
 // newApp returns the bundled examples plus, when release is not nil, a
 // "gate" endpoint whose runs block until release is closed.
@@ -224,9 +229,21 @@ func waitTerminal(t *testing.T, h http.Handler, id string) httpapi.Record {
 	return waitFor(t, h, id, "terminal", httpapi.Record.Terminal)
 }
 
+// waitRunning waits until the run is IN_PROGRESS and, for a gate run,
+// until its node's logic is running.
 func waitRunning(t *testing.T, h http.Handler, id string) httpapi.Record {
 	t.Helper()
-	return waitFor(t, h, id, "IN_PROGRESS", func(r httpapi.Record) bool { return r.Status == runtime.InProgress })
+	rec := waitFor(t, h, id, "IN_PROGRESS", func(r httpapi.Record) bool { return r.Status == runtime.InProgress })
+	if rec.Endpoint == "gate" {
+		deadline := time.Now().Add(10 * time.Second)
+		for _, ok := gateEntered.Load(id); !ok; _, ok = gateEntered.Load(id) {
+			if time.Now().After(deadline) {
+				t.Fatalf("run %s: the gate node never started", id)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return rec
 }
 
 var (
