@@ -23,6 +23,9 @@ func FuzzDecodeInput(f *testing.F) {
 		"{\"message\":\"\xff\"}",
 		`{"message":"\u0000\ud800"}`,
 		`nul`,
+		`{"count":1e1,"timeout_seconds":2.5e0,"max_retries":3.0}`,
+		`{"name":"x","db":{"port":70000},"levels":[1e400,-0.0],"limit":99999999999999999999}`,
+		`{"password":12345678901234567890123,"name":"x"}`,
 	} {
 		f.Add([]byte(seed))
 	}
