@@ -238,10 +238,10 @@ func IndexMarkdown(m *introspect.Model, o Options) []byte {
 // links to the node sections of the workflow page.
 func DOT(w *introspect.Workflow, o Options) []byte { return dot(w, o, nil) }
 
-// Mermaid returns the workflow's diagram as a top-down Mermaid flowchart,
-// which GitHub renders natively. The pages and the .mmd files of [Files]
-// follow Options.Direction.
-func Mermaid(w *introspect.Workflow) []byte { return mermaid(w, Options{}, nil) }
+// Mermaid returns the workflow's diagram as a Mermaid flowchart, which
+// GitHub renders natively, laid out along Options.Direction (top-down by
+// default) like [DOT]; the pages and the .mmd files of [Files] use the same.
+func Mermaid(w *introspect.Workflow, o Options) []byte { return mermaid(w, o, nil) }
 
 // ReportMarkdown returns the run report of a finished run of w: the
 // outcome, per-node status, attempts, durations and errors, the diagram

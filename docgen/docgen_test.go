@@ -20,7 +20,7 @@ func TestGoldenExamples(t *testing.T) {
 		t.Run(w.Endpoint, func(t *testing.T) {
 			golden(t, w.Endpoint+".md", docgen.WorkflowMarkdown(w, docgen.Options{}))
 			golden(t, w.Endpoint+".dot", docgen.DOT(w, docgen.Options{}))
-			golden(t, w.Endpoint+".mmd", docgen.Mermaid(w))
+			golden(t, w.Endpoint+".mmd", docgen.Mermaid(w, docgen.Options{}))
 		})
 	}
 	golden(t, "index.md", docgen.IndexMarkdown(m, docgen.Options{}))
@@ -44,7 +44,7 @@ func TestGoldenSink(t *testing.T) {
 	w := sinkWorkflow(t)
 	golden(t, "kitchen-sink.md", docgen.WorkflowMarkdown(w, docgen.Options{}))
 	golden(t, "kitchen-sink.dot", docgen.DOT(w, docgen.Options{}))
-	golden(t, "kitchen-sink.mmd", docgen.Mermaid(w))
+	golden(t, "kitchen-sink.mmd", docgen.Mermaid(w, docgen.Options{}))
 
 	md := string(docgen.WorkflowMarkdown(w, docgen.Options{}))
 	for _, bad := range []string{"hunter22", "k-123", "`hidden`", "FLUXLY_HIDDEN"} {

@@ -293,7 +293,7 @@ func TestEscapingMermaid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := trickyWorkflow(tt.s)
 			for name, mmd := range map[string][]byte{
-				"Mermaid":       docgen.Mermaid(w),
+				"Mermaid":       docgen.Mermaid(w, docgen.Options{}),
 				"ReportMermaid": docgen.ReportMermaid(w, nil, docgen.Options{}),
 			} {
 				lines := strings.Split(strings.TrimSuffix(string(mmd), "\n"), "\n")

@@ -48,7 +48,7 @@ func Example() {
 	}
 	w := m.Workflow("greeting")
 	fmt.Println(docgen.NodeAnchor("hello"), docgen.NodeAnchor("Hello World"))
-	for _, line := range strings.Split(string(docgen.Mermaid(w)), "\n") {
+	for _, line := range strings.Split(string(docgen.Mermaid(w, docgen.Options{})), "\n") {
 		if strings.Contains(line, "-->") || strings.Contains(line, "-.->") {
 			fmt.Println(strings.TrimSpace(line))
 		}

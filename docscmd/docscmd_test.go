@@ -258,8 +258,12 @@ func TestGraph(t *testing.T) {
 	if r := run(t, app, []string{"graph", "etl", "--direction", "LR"}); r.stdout != string(docgen.DOT(etl, o)) {
 		t.Errorf("graph --direction LR:\n%s", r.stdout)
 	}
-	if r := run(t, app, []string{"graph", "etl", "-f", "mermaid"}); r.stdout != string(docgen.Mermaid(etl)) {
+	if r := run(t, app, []string{"graph", "etl", "-f", "mermaid"}); r.stdout != string(docgen.Mermaid(etl, docgen.Options{})) {
 		t.Errorf("graph -f mermaid:\n%s", r.stdout)
+	}
+	r = run(t, app, []string{"graph", "etl", "-f", "mermaid", "--direction", "LR"})
+	if r.stdout != string(docgen.Mermaid(etl, docgen.Options{Direction: "LR"})) || !strings.Contains(r.stdout, "\nflowchart LR\n") {
+		t.Errorf("graph -f mermaid --direction LR:\n%s", r.stdout)
 	}
 	r = run(t, app, []string{"graph", "etl", "--format", "svg"})
 	r.want(t, 0)

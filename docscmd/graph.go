@@ -26,7 +26,7 @@ func runGraph(ctx context.Context, env *cli.Env, f *graphFlags) error {
 	case "dot":
 		out = docgen.DOT(w, o)
 	case "mermaid":
-		out = docgen.Mermaid(w)
+		out = docgen.Mermaid(w, o)
 	case "svg":
 		svg, err := newRenderer(env, f.SVGCache).RenderSVG(ctx, docgen.DOT(w, o))
 		if err != nil {
