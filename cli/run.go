@@ -283,37 +283,41 @@ func writeResult(path string, res *runtime.Result) error {
 // checkWritable makes sure writeFile can later write path: its directory
 // exists (or is created) and takes a new file, and path is not a directory.
 func checkWritable(path string) error {
-	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) {
-		return errors.New("names a directory, not a file")
-	}
-	if base := filepath.Base(path); base == "." || base == ".." {
+	base := filepath.Base(path)
+	if os.IsPathSeparator(path[len(path)-1]) || base == "." || base == ".." {
 		return errors.New("names a directory, not a file")
 	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return errors.New("is a directory")
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	f, err := createTemp(path)
 	if err != nil {
-		return fmt.Errorf("cannot create a file in %s: %w", dir, errors.Unwrap(err))
+		return err
 	}
 	f.Close()
 	return os.Remove(f.Name())
 }
 
+// createTemp creates the temporary file writeFile renames to path, in
+// path's directory, creating that directory if needed.
+func createTemp(path string) (*os.File, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create a file in %s: %w", dir, errors.Unwrap(err))
+	}
+	return f, nil
+}
+
 // writeFile writes data atomically: a temporary file in the same directory,
 // then a rename. Missing parent directories are created.
 func writeFile(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	tmp, err := createTemp(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()

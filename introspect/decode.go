@@ -494,9 +494,9 @@ func jsonPath(t reflect.Type, goPath string) (path string, ok bool) {
 		found := false
 		for i := range t.NumField() {
 			sf := t.Field(i)
-			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			name, _, skip := jsonName(sf)
 			switch {
-			case name == "-":
+			case skip:
 				continue
 			case sf.Anonymous && name == "" && sf.Name == seg:
 				t, found = sf.Type, true // embedded: no JSON segment
