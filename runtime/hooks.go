@@ -75,12 +75,14 @@ type Attempt struct {
 
 func runAttemptFunc(ctx context.Context, a Attempt) error { return a.a.attempt(ctx) }
 
-func chain(mws []Middleware) AttemptFunc {
-	f := AttemptFunc(runAttemptFunc)
+// chain wraps the attempt in the middleware. wrapped is false when there
+// is none: the scheduler then calls the attempt directly.
+func chain(mws []Middleware) (f AttemptFunc, wrapped bool) {
+	f = runAttemptFunc
 	for i := len(mws) - 1; i >= 0; i-- {
 		if mws[i] != nil {
-			f = mws[i](f)
+			f, wrapped = mws[i](f), true
 		}
 	}
-	return f
+	return f, wrapped
 }

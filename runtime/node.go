@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,9 +26,6 @@ import (
 type Node[I, O any] struct {
 	entry *nodeEntry
 	self  NodeType[I, O]
-	first Execution[O] // most nodes run once: no allocation for their record
-	more  []Execution[O]
-	count int
 	box   execBox[I, O] // the first attempt's Exec and output
 }
 
@@ -80,21 +78,34 @@ func (n *Node[I, O]) Name() string {
 // node downstream of this one (or from an edge condition), when this node has
 // finished.
 func (n *Node[I, O]) Last() Execution[O] {
-	switch n.count {
-	case 0:
+	if n.entry == nil || len(n.entry.recs) == 0 {
 		return Execution[O]{Status: Waiting}
-	case 1:
-		return n.first
 	}
-	return n.more[len(n.more)-1]
+	return executionOf[O](&n.entry.recs[len(n.entry.recs)-1])
 }
 
 // Executions returns every attempt of the node in this run, oldest first.
 func (n *Node[I, O]) Executions() []Execution[O] {
-	if n.count == 0 {
+	if n.entry == nil || len(n.entry.recs) == 0 {
 		return nil
 	}
-	return append([]Execution[O]{n.first}, n.more...)
+	out := make([]Execution[O], len(n.entry.recs))
+	for i := range n.entry.recs {
+		out[i] = executionOf[O](&n.entry.recs[i])
+	}
+	return out
+}
+
+// executionOf is the typed view of a node's execution record. The record
+// holds the attempt's *O only when the attempt's goroutine finished writing
+// it; the output is otherwise zero.
+func executionOf[O any](rec *NodeExecution) Execution[O] {
+	ex := Execution[O]{Attempt: rec.Attempt, Start: rec.Start, End: rec.End,
+		Duration: time.Duration(rec.Duration), Status: rec.Status, Err: rec.err}
+	if o, ok := rec.Output.(*O); ok && o != nil {
+		ex.Output = *o
+	}
+	return ex
 }
 
 // Execution is one attempt of a node, with its typed output.
@@ -109,26 +120,39 @@ type Execution[O any] struct {
 }
 
 type nodeEntry struct {
-	g                 *graph
 	idx               int32
 	outDeg, inDeg     int32
 	firstOut, lastOut int32 // edge lists, linked through edge.nextOut
 	firstIn, lastIn   int32 // and edge.nextIn; -1 when empty
-	name, description string
-	timeout           time.Duration
-	retries           int
-	retryDelay        time.Duration
-	backoff           *Backoff
-	groups            []int32
-	node              typedNode
+	name              string
+	*nodeOptions
+	groups   []int32
+	node     typedNode
+	hasHooks bool // the user's type implements a node hook
+	noOutput bool // O is NoOutput: records carry no output
+	// recs are the node's execution records in the current run, oldest
+	// first, written by the scheduler under its lock.
+	recs []NodeExecution
+	run  nodeRun
 }
+
+// nodeOptions are a node's settings. Nodes without any share one zero
+// value, so large graphs of plain nodes don't carry them.
+type nodeOptions struct {
+	description string
+	timeout     time.Duration
+	retries     int
+	retryDelay  time.Duration
+	backoff     *Backoff
+}
+
+var defaultNodeOptions nodeOptions
 
 // typedNode is the generic part of a node, implemented by *Node[I, O].
 type typedNode interface {
 	impl() any
 	outputProto() any
 	run(ctx context.Context, a *nodeAttempt) error
-	record(rec *NodeExecution, finished bool, err error)
 }
 
 func (n *Node[I, O]) impl() any        { return n.self }
@@ -145,31 +169,10 @@ func (n *Node[I, O]) run(ctx context.Context, a *nodeAttempt) error {
 	if a.n > 1 { // an earlier attempt's goroutine may still hold n.box
 		b = new(execBox[I, O])
 	}
-	b.x = Exec[I, O]{Input: a.r.input.(*I), Output: &b.out, Log: a.log, Attempt: a.n,
+	b.x = Exec[I, O]{Input: a.r.input.(*I), Output: &b.out, Log: a.logger(), Attempt: int(a.n),
 		Node: n.entry.name, Workflow: a.r.g.name, RunID: a.r.cfg.runID}
 	a.out = &b.out
 	return n.self.Logic(ctx, &b.x)
-}
-
-// record appends an execution. finished says the attempt's goroutine is done
-// with its output (not so after a deadline or a cancellation).
-func (n *Node[I, O]) record(rec *NodeExecution, finished bool, err error) {
-	ex := Execution[O]{Attempt: rec.Attempt, Start: rec.Start, End: rec.End,
-		Duration: time.Duration(rec.Duration), Status: rec.Status, Err: err}
-	if o, ok := rec.Output.(*O); ok && finished && o != nil {
-		ex.Output = *o
-		if _, none := rec.Output.(*NoOutput); none {
-			rec.Output = nil
-		}
-	} else {
-		rec.Output = nil
-	}
-	if n.count == 0 {
-		n.first = ex
-	} else {
-		n.more = append(n.more, ex)
-	}
-	n.count++
 }
 
 // Add adds node n to wf and returns it, so it can be wired into edges and
@@ -194,31 +197,60 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 		return n
 	}
 	switch {
-	case name == "" || !utf8.ValidString(name) || hasControl(name) || utf8.RuneCountInString(name) > 128:
+	case !validNodeName(name):
 		g.fail(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
 		return n
-	case !g.claimName(name):
+	case !g.claimName(name, int32(len(g.nodes))):
 		g.fail(ErrDuplicateNode, []string{name}, "duplicate node name %q", name)
 		return n
 	}
-	for _, opt := range o.workflowOnly {
+	for _, opt := range (o.given & workflowOnlyOptions).names() {
 		g.fail(ErrInvalidOption, []string{name}, "node %q: option %s applies to workflows, not nodes", name, opt)
 	}
 	for _, err := range o.errs {
 		g.fail(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
 	}
-	e := g.newEntry()
-	*e = nodeEntry{
-		g: g, idx: int32(len(g.nodes)), name: name, description: o.description,
-		firstOut: -1, lastOut: -1, firstIn: -1, lastIn: -1,
-		timeout: o.timeout, retries: o.retries, retryDelay: o.retryDelay, backoff: o.backoff,
-		node: base,
+	e := g.newEntry() // zeroed: set only what is not
+	e.idx, e.name = int32(len(g.nodes)), name
+	e.firstOut, e.lastOut, e.firstIn, e.lastIn = -1, -1, -1, -1
+	e.nodeOptions = &defaultNodeOptions
+	if no := (nodeOptions{o.description, o.timeout, o.retries, o.retryDelay, o.backoff}); no != defaultNodeOptions {
+		e.nodeOptions = new(nodeOptions)
+		*e.nodeOptions = no
 	}
+	e.node, e.hasHooks = base, g.hasHooks(n)
+	_, e.noOutput = any((*O)(nil)).(*NoOutput)
 	base.entry, base.self = e, n
 	g.nodes = appendDoubling(g.nodes, e)
 	g.ord = appendDoubling(g.ord, e.idx)
 	g.mark = appendDoubling(g.mark, 0)
 	return n
+}
+
+// validNodeName reports whether name is 1–128 printable characters of
+// valid UTF-8, in one pass.
+func validNodeName(name string) bool {
+	if name == "" {
+		return false
+	}
+	n := 0
+	for i, r := range name {
+		if r == utf8.RuneError && !strings.HasPrefix(name[i:], "\uFFFD") || unicode.IsControl(r) {
+			return false
+		}
+		n++
+	}
+	return n <= 128
+}
+
+// hasHooks reports whether the node implements a node hook. Large graphs
+// repeat a few node types: the answer for the last type is kept.
+func (g *graph) hasHooks(n any) bool {
+	t := reflect.TypeOf(n)
+	if t != g.hookType {
+		g.hookType, g.hookTypeHas = t, hooksOf(n) != hookSet{}
+	}
+	return g.hookTypeHas
 }
 
 // typeName is a node's default name: its Go type without package or pointer.

@@ -23,8 +23,38 @@ type options struct {
 	maxConcurrency int
 	hooks          any
 
-	nodeOnly, workflowOnly []string
-	errs                   []error
+	given optionSet // which options were given, to report misplaced ones
+	errs  []error
+}
+
+// optionSet has a bit per option that applies to nodes only or to
+// workflows only.
+type optionSet uint8
+
+const (
+	optName optionSet = 1 << iota
+	optTimeout
+	optRetries
+	optBackoff
+	optVersion
+	optMaxConcurrency
+	optHooks
+
+	nodeOnlyOptions     = optName | optTimeout | optRetries | optBackoff
+	workflowOnlyOptions = optVersion | optMaxConcurrency | optHooks
+)
+
+var optionNames = [...]string{"Name", "Timeout", "Retries", "ExponentialBackoff", "Version", "MaxConcurrency", "Hooks"}
+
+// names lists the options in s.
+func (s optionSet) names() []string {
+	var n []string
+	for i, name := range optionNames {
+		if s&(1<<i) != 0 {
+			n = append(n, name)
+		}
+	}
+	return n
 }
 
 func (o *options) apply(opts []Option) {
@@ -37,7 +67,7 @@ func (o *options) apply(opts []Option) {
 
 // Name sets a node's name (default: its Go type name). Names are unique in a workflow.
 func Name(name string) Option {
-	return func(o *options) { o.name, o.nameSet = name, true; o.nodeOnly = append(o.nodeOnly, "Name") }
+	return func(o *options) { o.name, o.nameSet = name, true; o.given |= optName }
 }
 
 // Description documents a workflow or a node.
@@ -45,7 +75,7 @@ func Description(text string) Option { return func(o *options) { o.description =
 
 // Version sets a workflow's version.
 func Version(v string) Option {
-	return func(o *options) { o.version = v; o.workflowOnly = append(o.workflowOnly, "Version") }
+	return func(o *options) { o.version = v; o.given |= optVersion }
 }
 
 // Timeout bounds each attempt of a node. The attempt's context carries the
@@ -53,7 +83,7 @@ func Version(v string) Option {
 // returns.
 func Timeout(d time.Duration) Option {
 	return func(o *options) {
-		o.nodeOnly = append(o.nodeOnly, "Timeout")
+		o.given |= optTimeout
 		if d < 0 {
 			o.errs = append(o.errs, fmt.Errorf("timeout %v must not be negative", d))
 			return
@@ -66,7 +96,7 @@ func Timeout(d time.Duration) Option {
 // between attempts.
 func Retries(n int, delay time.Duration) Option {
 	return func(o *options) {
-		o.nodeOnly = append(o.nodeOnly, "Retries")
+		o.given |= optRetries
 		if n < 0 {
 			o.errs = append(o.errs, fmt.Errorf("retries %d must not be negative", n))
 			return
@@ -90,7 +120,7 @@ type Backoff struct {
 // retry, never waiting longer than max (0: no cap). Use it with [Retries].
 func ExponentialBackoff(factor float64, max time.Duration) Option {
 	return func(o *options) {
-		o.nodeOnly = append(o.nodeOnly, "ExponentialBackoff")
+		o.given |= optBackoff
 		if !(factor >= 1) || math.IsInf(factor, 1) { // also NaN
 			o.errs = append(o.errs, fmt.Errorf("backoff factor %v must be a finite number of at least 1", factor))
 			return
@@ -107,7 +137,7 @@ func ExponentialBackoff(factor float64, max time.Duration) Option {
 // (0: no limit).
 func MaxConcurrency(n int) Option {
 	return func(o *options) {
-		o.workflowOnly = append(o.workflowOnly, "MaxConcurrency")
+		o.given |= optMaxConcurrency
 		if n < 0 {
 			o.errs = append(o.errs, fmt.Errorf("max concurrency %d must not be negative", n))
 			return
@@ -119,7 +149,7 @@ func MaxConcurrency(n int) Option {
 // Hooks attaches workflow-level lifecycle hooks: h implements any of
 // [StartHook], [SuccessHook], [FailureHook] and [FinishHook].
 func Hooks(h any) Option {
-	return func(o *options) { o.hooks = h; o.workflowOnly = append(o.workflowOnly, "Hooks") }
+	return func(o *options) { o.hooks = h; o.given |= optHooks }
 }
 
 // RetryDelay returns the wait before retry k (1-based) for a node with the

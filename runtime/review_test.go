@@ -140,3 +140,33 @@ func TestRetryDelayFreesTheConcurrencySlot(t *testing.T) {
 		t.Fatalf("b started at %v, after a's retry at %v: the retry delay held the only slot", b[0].Start, a[1].Start)
 	}
 }
+
+// Node names are 1–128 printable characters of valid UTF-8; each bad one is
+// reported, and the good ones (a literal U+FFFD, 128 runes) are accepted.
+func TestNodeNames(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{
+		{"", false},
+		{"a\xffb", false},
+		{"a\nb", false},
+		{"tab\there", false},
+		{"\u0085next-line", false},
+		{strings.Repeat("é", 129), false},
+		{strings.Repeat("é", 128), true},
+		{"replacement \uFFFD char", true},
+		{"emoji 🚀 and RTL שלום", true},
+	} {
+		wf := runtime.NewWorkflow[In]("names")
+		add(wf, c.name, ok)
+		err := wf.Err()
+		if c.ok != (err == nil) {
+			t.Errorf("name %q: err = %v", c.name, err)
+			continue
+		}
+		if !c.ok && (!errors.Is(err, runtime.ErrInvalidName) || !strings.Contains(err.Error(), "must be 1–128 printable characters")) {
+			t.Errorf("name %q: err = %v, want ErrInvalidName", c.name, err)
+		}
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -110,7 +111,7 @@ type graph struct {
 	inputProto                 any
 
 	nodes  []*nodeEntry
-	byName map[string]struct{}
+	names  nameIndex
 	edges  edgeList
 	conds  []condition
 	groups [][]int32
@@ -121,8 +122,10 @@ type graph struct {
 	mark    []uint32
 	markGen uint32
 
-	scratch options     // Add's options, reused to save an allocation per node
-	slab    []nodeEntry // entries are carved from chunks
+	scratch     options      // Add's options, reused to save an allocation per node
+	hookType    reflect.Type // the last node type Add saw, and
+	hookTypeHas bool         // whether it implements a node hook
+	slab        []nodeEntry  // entries are carved from chunks
 }
 
 // edgeList stores edges in fixed-size chunks: adding never copies, and an
@@ -180,14 +183,13 @@ func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
 		maxConcurrency: o.maxConcurrency,
 		hooks:          hooksOf(o.hooks),
 		inputProto:     (*I)(nil),
-		byName:         make(map[string]struct{}),
 	}
 	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || !utf8.ValidString(name) {
 		g.fail(ErrInvalidName, nil, "workflow name %q must be 2–64 characters", name)
 	} else if hasControl(name) {
 		g.fail(ErrInvalidName, nil, "workflow name %q must not contain control characters", name)
 	}
-	for _, opt := range o.nodeOnly {
+	for _, opt := range (o.given & nodeOnlyOptions).names() {
 		g.fail(ErrInvalidOption, nil, "option %s applies to nodes, not workflows", opt)
 	}
 	for _, err := range o.errs {
@@ -258,20 +260,13 @@ func (w *Workflow[I]) AddExecutionGroup(nodes ...NodeRef) {
 	}
 }
 
-// claimName records name as taken and reports whether it was free: one
-// hash lookup per node.
-func (g *graph) claimName(name string) bool {
-	n := len(g.byName)
-	g.byName[name] = struct{}{}
-	return len(g.byName) > n
-}
-
 func (g *graph) lookup(ref NodeRef) *nodeEntry {
 	if isNil(ref) {
 		return nil
 	}
 	e := ref.nodeEntry()
-	if e == nil || e.g != g {
+	if e == nil || int(e.idx) >= len(g.nodes) || g.nodes[e.idx] != e { // another graph's node
+
 		return nil
 	}
 	return e

@@ -24,24 +24,21 @@ import (
 // ignores its context: the attempt is recorded at once and the worker's late
 // result is discarded.
 
-type phase uint8
-
-const (
-	phaseWaiting phase = iota
-	phaseReady
-	phaseRunning
-	phaseRetrying
-	phaseDone
-	phaseSkipped
-)
-
+// nodeRun is a node's state in the run of its graph. It lives in the
+// node's entry, with its first attempt: a graph is built for one workflow
+// attempt, and keeping a node's state together keeps it in few cache lines.
 type nodeRun struct {
-	remaining int32 // parents not yet finished
-	blocked   bool  // an incoming edge said no
-	phase     phase
-	attempts  int
-	cur       *nodeAttempt
-	timer     *time.Timer // pending retry
+	attempts int32
+	cur      *nodeAttempt
+	timer    *time.Timer // pending retry
+	first    nodeAttempt
+}
+
+func (a *nodeAttempt) logger() *slog.Logger {
+	if a.log == nil {
+		return discardLogger
+	}
+	return a.log
 }
 
 // nodeAttempt is one attempt of one node.
@@ -49,11 +46,11 @@ type nodeAttempt struct {
 	r       *attemptRun
 	ctx     context.Context
 	v       int32
-	n       int
-	start   time.Time
-	log     *slog.Logger
-	out     any // the attempt's *O, set by its goroutine
+	n       int32
 	settled bool
+	start   time.Time
+	log     *slog.Logger // nil: the run has no logger
+	out     any          // the attempt's *O, set by its goroutine
 	cancel  context.CancelFunc
 	stop    func() bool
 }
@@ -65,12 +62,12 @@ type attemptRun struct {
 	number int
 	log    *slog.Logger
 	chain  AttemptFunc
+	mw     bool // the run has middleware; chain is called
 
 	ctx    context.Context // cancelled when the attempt ends
 	cancel context.CancelCauseFunc
 
 	mu          sync.Mutex
-	nodes       []nodeRun
 	ready       []int32
 	readyHead   int
 	running     int
@@ -81,10 +78,46 @@ type attemptRun struct {
 	done        chan struct{}
 	exec        *WorkflowExecution
 	recs        []NodeExecution // records of first attempts, one array for all nodes
-	first       []nodeAttempt   // first attempts
-	queue       []*nodeAttempt  // launched, waiting for a worker
+	wait        []int32         // per node: parents not yet finished, | blocked once an edge said no
+	outStart    []int32         // node v's outgoing edges are out[outStart[v]:outStart[v+1]]
+	out         []outEdge
+	queue       []*nodeAttempt // launched, waiting for a worker
 	qHead       int
 	searching   int // workers started to pop the queue that have not yet (see wake)
+	ran         int // nodes with at least one record
+}
+
+// blocked is set in attemptRun.wait once an incoming edge of the node said no.
+const blocked = 1 << 30
+
+// outEdge is an edge in attemptRun.out, where each node's outgoing edges
+// are contiguous, so finishing a node reads an array instead of following
+// the graph's linked edge lists across memory.
+type outEdge struct {
+	to, cond int32
+	kind     uint8
+}
+
+// layOut fills r.outStart and r.out: a counting sort of the edges by
+// source, keeping each node's edges in the order they were added.
+func (r *attemptRun) layOut() {
+	g := r.g
+	n := len(g.nodes)
+	start := make([]int32, n+1)
+	for v, e := range g.nodes {
+		start[v+1] = start[v] + e.outDeg
+	}
+	out := make([]outEdge, g.edges.n)
+	for _, chunk := range g.edges.chunks {
+		for i := range chunk {
+			ed := &chunk[i]
+			out[start[ed.from]] = outEdge{to: ed.to, cond: ed.cond, kind: ed.kind}
+			start[ed.from]++
+		}
+	}
+	copy(start[1:], start[:n]) // start[v] had moved to the end of v's edges
+	start[0] = 0
+	r.outStart, r.out = start, out
 }
 
 // errNodeTimeout marks a node deadline in context.Cause.
@@ -94,7 +127,7 @@ func (t nodeTimeout) Error() string { return t.err.Error() }
 func (t nodeTimeout) Unwrap() error { return t.err }
 
 func runAttempt(parent context.Context, g *graph, input any, number int, timeout time.Duration, cfg *runConfig) *WorkflowExecution {
-	ex := &WorkflowExecution{Attempt: number, Start: time.Now(), Nodes: make(map[string][]NodeExecution, len(g.nodes))}
+	ex := &WorkflowExecution{Attempt: number, Start: time.Now()}
 	wctx := parent
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -107,7 +140,7 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 	if cfg.logger != nil {
 		r.log = cfg.logger.With("workflow", g.name, "run_id", cfg.runID)
 	}
-	r.chain = chain(cfg.middleware)
+	r.chain, r.mw = chain(cfg.middleware)
 	r.ctx, r.cancel = context.WithCancelCause(wctx)
 	defer r.cancel(nil)
 
@@ -122,12 +155,13 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 
 	var status Status
 	var err error
+	ran := 0
 	if herr := r.startHook(wctx); herr != nil {
 		status, err = Failed, herr
 	} else if wctx.Err() != nil {
 		status, err = stopCause(wctx) // timed out or cancelled before any node started
 	} else {
-		status, err = r.schedule(wctx)
+		status, err, ran = r.schedule(wctx)
 	}
 	if err == nil {
 		if herr := r.workflowHook("OnSuccess hook", func() {
@@ -152,6 +186,12 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 		status, err = Failed, herr
 	}
 
+	ex.Nodes = make(map[string][]NodeExecution, ran)
+	for _, e := range g.nodes {
+		if len(e.recs) > 0 {
+			ex.Nodes[e.name] = e.recs
+		}
+	}
 	ex.End = time.Now()
 	ex.Duration = Duration(ex.End.Sub(ex.Start))
 	ex.Status, ex.err, ex.Error = status, err, errorInfo(err)
@@ -202,18 +242,21 @@ func (r *attemptRun) workflowHook(where string, f func()) error {
 	return err
 }
 
-// schedule runs the nodes and returns the attempt's status and error.
-func (r *attemptRun) schedule(wctx context.Context) (Status, error) {
+// schedule runs the nodes and returns the attempt's status and error, and
+// how many nodes ran. Once it returns, no node's records change.
+func (r *attemptRun) schedule(wctx context.Context) (Status, error, int) {
 	g := r.g
-	r.nodes = make([]nodeRun, len(g.nodes))
 	r.recs = make([]NodeExecution, len(g.nodes))
-	r.first = make([]nodeAttempt, len(g.nodes))
+	r.wait = make([]int32, len(g.nodes))
+	r.layOut()
 	r.groupsAlive = max(len(g.groups), 1)
 	r.groupFailed = make([]bool, r.groupsAlive)
 
 	r.mu.Lock()
 	for v, e := range g.nodes {
-		r.nodes[v].remaining = e.inDeg
+		e.recs = nil
+		e.run = nodeRun{}
+		r.wait[v] = e.inDeg
 		if e.inDeg == 0 {
 			r.enqueue(int32(v))
 		}
@@ -230,11 +273,10 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, error) {
 		r.stopped(wctx) // wctx, not r.ctx: its children may not be cancelled yet
 		r.mu.Unlock()
 	}
-	return r.exec.Status, r.exec.err
+	return r.exec.Status, r.exec.err, r.ran
 }
 
 func (r *attemptRun) enqueue(v int32) {
-	r.nodes[v].phase = phaseReady
 	r.ready = append(r.ready, v)
 }
 
@@ -256,16 +298,15 @@ func (r *attemptRun) pump() {
 // wake), so none waits for a busy node's goroutine.
 func (r *attemptRun) launch(v int32) {
 	e := r.g.nodes[v]
-	ns := &r.nodes[v]
-	ns.phase = phaseRunning
+	ns := &e.run
 	ns.attempts++
 	var a *nodeAttempt
 	if ns.attempts == 1 {
-		a = &r.first[v] // first attempts live in one array
+		a = &ns.first
 	} else {
 		a = new(nodeAttempt)
 	}
-	*a = nodeAttempt{r: r, v: v, n: ns.attempts, log: discardLogger}
+	*a = nodeAttempt{r: r, v: v, n: ns.attempts}
 	if r.cfg.logger != nil {
 		a.log = r.log.With("node", e.name, "attempt", a.n)
 	}
@@ -274,9 +315,12 @@ func (r *attemptRun) launch(v int32) {
 	r.queue = append(r.queue, a)
 }
 
-// pop takes the next queued attempt and starts its clock and deadline.
-// Called with r.mu held.
-func (r *attemptRun) pop() *nodeAttempt {
+// pop takes the next queued attempt and starts its clock at now and its
+// deadline. Called with r.mu held; now is read before taking the lock, so
+// the clock is not read in the scheduler's critical section. A worker that
+// settles one attempt and takes the next in one critical section stamps
+// the end of the first and the start of the second with one reading.
+func (r *attemptRun) pop(now time.Time) *nodeAttempt {
 	for r.qHead < len(r.queue) && !r.finished {
 		a := r.queue[r.qHead]
 		r.queue[r.qHead] = nil
@@ -287,13 +331,13 @@ func (r *attemptRun) pop() *nodeAttempt {
 		if a.settled {
 			continue
 		}
-		a.start = time.Now()
+		a.start = now
 		a.ctx = r.ctx
 		if r.g.nodes[a.v].timeout > 0 {
 			r.arm(a)
 		}
 		if r.cfg.observer != nil {
-			r.nodeEvent(NodeStarted, a.v, a.n, InProgress, nil, a.start, 0, 0)
+			r.nodeEvent(NodeStarted, a.v, int(a.n), InProgress, nil, a.start, 0, 0)
 		}
 		return a
 	}
@@ -325,7 +369,7 @@ func (r *attemptRun) wake() bool {
 
 func (r *attemptRun) spawnIf(more bool) {
 	if more {
-		go r.worker(nil)
+		go r.worker()
 	}
 }
 
@@ -336,8 +380,9 @@ func (r *attemptRun) onDeadline(ctx context.Context, a *nodeAttempt) {
 	if !ok {
 		return // the workflow ended or was cancelled; finish handles it
 	}
+	now := time.Now()
 	r.mu.Lock()
-	r.settle(a.v, a, cause.err, false)
+	r.settle(a.v, a, cause.err, false, now)
 	more := r.wake()
 	r.mu.Unlock()
 	r.spawnIf(more)
@@ -345,42 +390,52 @@ func (r *attemptRun) onDeadline(ctx context.Context, a *nodeAttempt) {
 
 // worker runs queued attempts until the queue is empty. Node logic always
 // runs on a worker, never on the scheduler's caller.
-func (r *attemptRun) worker(a *nodeAttempt) {
-	if a == nil {
-		r.mu.Lock()
-		r.searching--
-		a = r.pop()
-		more := r.wake()
-		r.mu.Unlock()
-		r.spawnIf(more)
-	}
+func (r *attemptRun) worker() {
+	now := time.Now()
+	r.mu.Lock()
+	r.searching--
+	a := r.pop(now)
+	more := r.wake()
+	r.mu.Unlock()
+	r.spawnIf(more)
 	for a != nil {
-		e := r.g.nodes[a.v]
-		info := Attempt{RunID: r.cfg.runID, Workflow: r.g.name, Node: e.name, Number: a.n,
-			MaxAttempts: e.retries + 1, Impl: e.node.impl(), a: a}
-		err := a.callChain(a.ctx, info)
-		if cause, ok := context.Cause(a.ctx).(nodeTimeout); ok && a.ctx.Err() != nil {
-			err = cause.err // the deadline passed before the logic returned
+		var err error
+		if r.mw {
+			err = a.callChain(a.ctx)
+		} else {
+			err = a.attempt(a.ctx)
 		}
+		if a.ctx.Err() != nil {
+			if cause, ok := context.Cause(a.ctx).(nodeTimeout); ok {
+				err = cause.err // the deadline passed before the logic returned
+			}
+		}
+		now := time.Now()
 		r.mu.Lock()
-		r.settle(a.v, a, err, true)
-		a = r.pop()
+		r.settle(a.v, a, err, true, now)
+		a = r.pop(now)
 		more := r.wake()
 		r.mu.Unlock()
 		r.spawnIf(more)
 	}
 }
 
-func (a *nodeAttempt) callChain(ctx context.Context, info Attempt) (err error) {
+// callChain runs the attempt through the run's middleware.
+func (a *nodeAttempt) callChain(ctx context.Context) (err error) {
 	defer a.recover("middleware", &err)
-	return a.r.chain(ctx, info)
+	e := a.r.g.nodes[a.v]
+	return a.r.chain(ctx, Attempt{RunID: a.r.cfg.runID, Workflow: a.r.g.name, Node: e.name, Number: int(a.n),
+		MaxAttempts: e.retries + 1, Impl: e.node.impl(), a: a})
 }
 
 // attempt runs the node's hooks and logic: OnStart, Logic, OnSuccess or
 // OnFailure, OnFinish. A panic in any of them becomes the attempt's error.
 func (a *nodeAttempt) attempt(ctx context.Context) error {
 	e := a.r.g.nodes[a.v]
-	h := hooksOf(e.node.impl())
+	var h hookSet
+	if e.hasHooks {
+		h = hooksOf(e.node.impl())
+	}
 	var err error
 	if h.start != nil {
 		err = a.callStart(ctx, h.start)
@@ -442,7 +497,7 @@ func (a *nodeAttempt) callFinish(ctx context.Context, h FinishHook) (err error) 
 func (a *nodeAttempt) recover(where string, err *error) {
 	if p := recover(); p != nil {
 		pe := &PanicError{Where: where, Value: p, Stack: debug.Stack()}
-		a.log.Debug("recovered panic", "where", where, "panic", fmt.Sprint(p), "stack", string(pe.Stack))
+		a.logger().Debug("recovered panic", "where", where, "panic", fmt.Sprint(p), "stack", string(pe.Stack))
 		*err = pe
 	}
 }
@@ -450,17 +505,17 @@ func (a *nodeAttempt) recover(where string, err *error) {
 // settle records the end of attempt a of node v. Called with r.mu held; the
 // first caller wins and later ones (a late goroutine after a timeout) are
 // ignored. own says the caller is the attempt's goroutine, done with its output.
-func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool) {
+func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool, end time.Time) {
 	if a.settled || r.stopped(r.ctx) {
 		return
 	}
 	e := r.g.nodes[v]
-	ns := &r.nodes[v]
+	ns := &e.run
 	status := StatusOf(err)
-	r.record(e, a, status, err, own)
+	r.record(e, a, status, err, own, end)
 	ns.cur = nil
 	r.running--
-	if status != Completed && a.n <= e.retries && r.ctx.Err() == nil {
+	if status != Completed && int(a.n) <= e.retries && r.ctx.Err() == nil {
 		r.retry(v, a, status, err)
 		return
 	}
@@ -476,7 +531,7 @@ func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool) {
 // record appends the attempt's execution to the node and the workflow
 // execution. Output is kept only when the attempt's goroutine has finished
 // writing it, i.e. not for attempts ended by a deadline or a cancellation.
-func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err error, own bool) {
+func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err error, own bool, end time.Time) {
 	a.settled = true
 	if a.stop != nil {
 		a.stop()
@@ -484,32 +539,27 @@ func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err err
 	if a.cancel != nil {
 		a.cancel()
 	}
-	end := time.Now()
-	rec := &r.recs[a.v] // first attempts live in one array
-	if a.n > 1 {
-		rec = new(NodeExecution)
-	}
-	*rec = NodeExecution{Attempt: a.n, Start: a.start, End: end, Duration: Duration(end.Sub(a.start)),
-		Status: status, Error: errorInfo(err)}
-	if own {
+	rec := NodeExecution{Attempt: int(a.n), Start: a.start, End: end, Duration: Duration(end.Sub(a.start)),
+		Status: status, Error: errorInfo(err), err: err}
+	if own && !e.noOutput {
 		rec.Output = a.out
 	}
-	e.node.record(rec, own, err)
-	if a.n == 1 {
-		r.exec.Nodes[e.name] = r.recs[a.v : a.v+1 : a.v+1]
+	if len(e.recs) == 0 {
+		r.ran++
+		r.recs[a.v] = rec // first attempts live in one array
+		e.recs = r.recs[a.v : a.v+1 : a.v+1]
 	} else {
-		r.exec.Nodes[e.name] = append(r.exec.Nodes[e.name], *rec)
+		e.recs = append(e.recs, rec)
 	}
 }
 
 // retry schedules node v's next attempt after its retry delay.
 func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 	e := r.g.nodes[v]
-	ns := &r.nodes[v]
-	delay := RetryDelay(e.retryDelay, e.backoff, a.n)
-	ns.phase = phaseRetrying
+	ns := &e.run
+	delay := RetryDelay(e.retryDelay, e.backoff, int(a.n))
 	if r.cfg.observer != nil {
-		r.nodeEvent(NodeRetrying, v, a.n, status, err, time.Now(), 0, delay)
+		r.nodeEvent(NodeRetrying, v, int(a.n), status, err, time.Now(), 0, delay)
 	}
 	if delay <= 0 {
 		r.enqueue(v)
@@ -533,11 +583,9 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 // nodeDone handles a node's final status: group failure, then its edges.
 func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 	e := r.g.nodes[v]
-	r.nodes[v].phase = phaseDone
 	r.final++
 	if r.cfg.observer != nil {
-		recs := r.exec.Nodes[e.name]
-		last := recs[len(recs)-1]
+		last := e.recs[len(e.recs)-1]
 		r.nodeEvent(NodeFinished, v, last.Attempt, status, err, last.End, time.Duration(last.Duration), 0)
 	}
 	if status != Completed {
@@ -562,27 +610,27 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 	}
 	var skipped []int32
 	var condErr error
-	for ei := e.firstOut; ei >= 0; ei = r.g.edges.at(ei).nextOut {
-		ed := r.g.edges.at(ei)
+	for _, oe := range r.out[r.outStart[v]:r.outStart[v+1]] {
 		allow := true
-		switch EdgeKind(ed.kind) {
+		switch EdgeKind(oe.kind) {
 		case OnSuccess:
 			allow = status == Completed
 		case Conditional:
 			var perr error
-			if allow, perr = r.evalCond(ed); perr != nil && condErr == nil {
+			if allow, perr = r.evalCond(v, oe); perr != nil && condErr == nil {
 				condErr = perr
 			}
 		}
-		c := &r.nodes[ed.to]
-		c.remaining--
-		c.blocked = c.blocked || !allow
-		if c.remaining == 0 {
-			if c.blocked {
-				skipped = append(skipped, ed.to)
-			} else {
-				r.enqueue(ed.to)
-			}
+		w := r.wait[oe.to] - 1
+		if !allow {
+			w |= blocked
+		}
+		r.wait[oe.to] = w
+		switch w {
+		case 0:
+			r.enqueue(oe.to)
+		case blocked:
+			skipped = append(skipped, oe.to)
 		}
 	}
 	if condErr != nil {
@@ -594,14 +642,15 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 
 // evalCond calls an edge's condition. A panic is a bug in the workflow: it
 // fails the attempt (see nodeDone) rather than silently skipping.
-func (r *attemptRun) evalCond(ed *edge) (ok bool, err error) {
+func (r *attemptRun) evalCond(from int32, oe outEdge) (ok bool, err error) {
+	c := &r.g.conds[oe.cond]
 	defer func() {
 		if p := recover(); p != nil {
-			where := fmt.Sprintf("condition %q of edge %q → %q", r.g.edgeLabel(ed), r.g.nodes[ed.from].name, r.g.nodes[ed.to].name)
+			where := fmt.Sprintf("condition %q of edge %q → %q", c.label, r.g.nodes[from].name, r.g.nodes[oe.to].name)
 			ok, err = false, &PanicError{Where: where, Value: p, Stack: debug.Stack()}
 		}
 	}()
-	return r.g.conds[ed.cond].fn(), nil
+	return c.fn(), nil
 }
 
 // skip marks nodes that can never start, and everything that then can't.
@@ -610,19 +659,16 @@ func (r *attemptRun) skip(stack []int32) {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		e := r.g.nodes[v]
-		r.nodes[v].phase = phaseSkipped
 		r.final++
 		r.exec.Skipped = append(r.exec.Skipped, e.name)
 		if r.cfg.observer != nil {
 			r.nodeEvent(NodeSkipped, v, 0, Unknown, nil, time.Now(), 0, 0)
 		}
-		for ei := e.firstOut; ei >= 0; ei = r.g.edges.at(ei).nextOut {
-			to := r.g.edges.at(ei).to
-			c := &r.nodes[to]
-			c.remaining--
-			c.blocked = true
-			if c.remaining == 0 {
-				stack = append(stack, to)
+		for _, oe := range r.out[r.outStart[v]:r.outStart[v+1]] {
+			w := (r.wait[oe.to] - 1) | blocked
+			r.wait[oe.to] = w
+			if w == blocked {
+				stack = append(stack, oe.to)
 			}
 		}
 	}
@@ -663,8 +709,8 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 	if r.finished {
 		return
 	}
-	for v := range r.nodes {
-		ns := &r.nodes[v]
+	for v, e := range r.g.nodes {
+		ns := &e.run
 		if ns.timer != nil {
 			ns.timer.Stop()
 			ns.timer = nil
@@ -677,11 +723,11 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 			continue
 		}
 		if a := ns.cur; a != nil && !a.settled {
-			r.record(r.g.nodes[v], a, stopStatus, stopErr, false)
+			r.record(r.g.nodes[v], a, stopStatus, stopErr, false, time.Now())
 			ns.cur = nil
 			r.running--
 			if r.cfg.observer != nil {
-				r.nodeEvent(NodeFinished, int32(v), a.n, stopStatus, stopErr, time.Now(), time.Since(a.start), 0)
+				r.nodeEvent(NodeFinished, int32(v), int(a.n), stopStatus, stopErr, time.Now(), time.Since(a.start), 0)
 			}
 		}
 	}
