@@ -122,8 +122,10 @@ type Execution[O any] struct {
 type nodeEntry struct {
 	idx               int32
 	outDeg, inDeg     int32
-	firstOut, lastOut int32 // edge lists, linked through edge.nextOut
-	firstIn, lastIn   int32 // and edge.nextIn; -1 when empty
+	firstOut, lastOut int32  // edge lists, linked through edge.nextOut
+	firstIn, lastIn   int32  // and edge.nextIn; -1 when empty
+	ord               int32  // position in a topological order (Pearce–Kelly)
+	mark              uint32 // visited in search graph.markGen
 	name              string
 	*nodeOptions
 	groups   []int32
@@ -222,8 +224,7 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 	_, e.noOutput = any((*O)(nil)).(*NoOutput)
 	base.entry, base.self = e, n
 	g.nodes = appendDoubling(g.nodes, e)
-	g.ord = appendDoubling(g.ord, e.idx)
-	g.mark = appendDoubling(g.mark, 0)
+	e.ord = e.idx
 	return n
 }
 

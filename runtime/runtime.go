@@ -80,13 +80,31 @@ func (k *EdgeKind) UnmarshalText(b []byte) error {
 // OnSuccessLabel is the label of edges added with AddEdgeIfSourceCompleted.
 const OnSuccessLabel = "if completed"
 
-// edge is 24 bytes: a conditional edge's label and condition live in
+// edge is 20 bytes: a conditional edge's label and condition live in
 // graph.conds, so the common plain and on-success edges don't carry them.
 type edge struct {
 	from, to        int32
 	nextOut, nextIn int32 // next edge in from's out-list / to's in-list, -1 at the end
-	kind            uint8 // an EdgeKind
-	cond            int32 // index into graph.conds for conditional edges
+	how             edgeHow
+}
+
+// edgeHow is an edge's kind and, for a conditional edge, its condition's
+// index in graph.conds.
+type edgeHow int32
+
+const (
+	plainEdge     edgeHow = -1
+	onSuccessEdge edgeHow = -2
+)
+
+func (h edgeHow) kind() EdgeKind {
+	switch h {
+	case plainEdge:
+		return Plain
+	case onSuccessEdge:
+		return OnSuccess
+	}
+	return Conditional
 }
 
 type condition struct {
@@ -94,10 +112,10 @@ type condition struct {
 	fn    func() bool
 }
 
-func (g *graph) edgeLabel(ed *edge) string {
-	switch EdgeKind(ed.kind) {
+func (g *graph) edgeLabel(h edgeHow) string {
+	switch h.kind() {
 	case Conditional:
-		return g.conds[ed.cond].label
+		return g.conds[h].label
 	case OnSuccess:
 		return OnSuccessLabel
 	}
@@ -117,10 +135,7 @@ type graph struct {
 	groups [][]int32
 	errs   []error
 
-	// Pearce–Kelly dynamic topological order: ord[v] is v's position.
-	ord     []int32
-	mark    []uint32
-	markGen uint32
+	markGen uint32 // the current search's mark in nodeEntry.mark
 
 	scratch     options      // Add's options, reused to save an allocation per node
 	hookType    reflect.Type // the last node type Add saw, and
@@ -247,8 +262,8 @@ func (w *Workflow[I]) AddExecutionGroup(nodes ...NodeRef) {
 			ok = false
 			continue
 		}
-		if g.mark[e.idx] != gen {
-			g.mark[e.idx] = gen
+		if e.mark != gen {
+			e.mark = gen
 			members = append(members, e.idx)
 		}
 	}
@@ -315,9 +330,12 @@ func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func
 		g.fail(ErrCycle, path, "edge %q → %q would close a cycle: %s", s.name, d.name, strings.Join(path, " → "))
 		return
 	}
-	ed := edge{from: s.idx, to: d.idx, nextOut: -1, nextIn: -1, kind: uint8(kind)}
-	if kind == Conditional {
-		ed.cond = int32(len(g.conds))
+	ed := edge{from: s.idx, to: d.idx, nextOut: -1, nextIn: -1, how: plainEdge}
+	switch kind {
+	case OnSuccess:
+		ed.how = onSuccessEdge
+	case Conditional:
+		ed.how = edgeHow(len(g.conds))
 		g.conds = append(g.conds, condition{label: label, fn: cond})
 	}
 	ei := g.edges.add(ed)
@@ -355,13 +373,13 @@ func (g *graph) hasEdge(s, d *nodeEntry) bool {
 	return false
 }
 
-// order keeps g.ord a topological order when the edge x → y is added
+// order keeps the nodes' ord a topological order when the edge x → y is added
 // (Pearce & Kelly, "A dynamic topological sort algorithm for directed acyclic
 // graphs", 2006). It returns the cycle path y → … → x → y if the edge would
 // close one, leaving the order unchanged. The common case, edges added from
 // earlier to later nodes, costs O(1).
 func (g *graph) order(x, y int32) []string {
-	lb, ub := g.ord[y], g.ord[x]
+	lb, ub := g.nodes[y].ord, g.nodes[x].ord
 	if lb > ub {
 		return nil
 	}
@@ -370,7 +388,7 @@ func (g *graph) order(x, y int32) []string {
 	parent := map[int32]int32{y: -1}
 	var deltaF []int32
 	stack := []int32{y}
-	g.mark[y] = gen
+	g.nodes[y].mark = gen
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -381,8 +399,8 @@ func (g *graph) order(x, y int32) []string {
 				parent[w] = v
 				return g.cyclePath(parent, x)
 			}
-			if g.mark[w] != gen && g.ord[w] < ub {
-				g.mark[w] = gen
+			if we := g.nodes[w]; we.mark != gen && we.ord < ub {
+				we.mark = gen
 				parent[w] = v
 				stack = append(stack, w)
 			}
@@ -391,32 +409,32 @@ func (g *graph) order(x, y int32) []string {
 	// Backward search from x over nodes placed after y.
 	var deltaB []int32
 	stack = append(stack[:0], x)
-	g.mark[x] = gen
+	g.nodes[x].mark = gen
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		deltaB = append(deltaB, v)
 		for ei := g.nodes[v].firstIn; ei >= 0; ei = g.edges.at(ei).nextIn {
 			w := g.edges.at(ei).from
-			if g.mark[w] != gen && g.ord[w] > lb {
-				g.mark[w] = gen
+			if we := g.nodes[w]; we.mark != gen && we.ord > lb {
+				we.mark = gen
 				stack = append(stack, w)
 			}
 		}
 	}
-	byOrd := func(a, b int32) int { return int(g.ord[a] - g.ord[b]) }
+	byOrd := func(a, b int32) int { return int(g.nodes[a].ord - g.nodes[b].ord) }
 	slices.SortFunc(deltaF, byOrd)
 	slices.SortFunc(deltaB, byOrd)
 	var slots []int32
 	for _, v := range deltaB {
-		slots = append(slots, g.ord[v])
+		slots = append(slots, g.nodes[v].ord)
 	}
 	for _, v := range deltaF {
-		slots = append(slots, g.ord[v])
+		slots = append(slots, g.nodes[v].ord)
 	}
 	slices.Sort(slots)
 	for i, v := range append(deltaB, deltaF...) {
-		g.ord[v] = slots[i]
+		g.nodes[v].ord = slots[i]
 	}
 	return nil
 }
@@ -424,7 +442,9 @@ func (g *graph) order(x, y int32) []string {
 func (g *graph) nextMark() uint32 {
 	g.markGen++
 	if g.markGen == 0 { // wrapped: clear old marks
-		clear(g.mark)
+		for _, e := range g.nodes {
+			e.mark = 0
+		}
 		g.markGen = 1
 	}
 	return g.markGen
@@ -540,7 +560,7 @@ func (w *Workflow[I]) Spec() Spec {
 	}
 	for i := range int32(g.edges.n) {
 		ed := g.edges.at(i)
-		s.Edges = append(s.Edges, EdgeSpec{From: g.nodes[ed.from].name, To: g.nodes[ed.to].name, Kind: EdgeKind(ed.kind), Label: g.edgeLabel(ed)})
+		s.Edges = append(s.Edges, EdgeSpec{From: g.nodes[ed.from].name, To: g.nodes[ed.to].name, Kind: ed.how.kind(), Label: g.edgeLabel(ed.how)})
 	}
 	for _, grp := range g.groups {
 		idx := slices.Clone(grp)

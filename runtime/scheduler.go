@@ -43,23 +43,39 @@ func (a *nodeAttempt) logger() *slog.Logger {
 
 // nodeAttempt is one attempt of one node.
 type nodeAttempt struct {
-	r       *attemptRun
-	ctx     context.Context
-	v       int32
-	n       int32
-	settled bool
-	start   time.Time
-	log     *slog.Logger // nil: the run has no logger
-	out     any          // the attempt's *O, set by its goroutine
-	cancel  context.CancelFunc
-	stop    func() bool
+	r        *attemptRun
+	v, n     int32
+	settled  bool
+	started  bool
+	startOff time.Duration // when it started, since the run's t0
+	log      *slog.Logger  // nil: the run has no logger
+	out      any           // the attempt's *O, set by its goroutine
+	dl       *deadline     // the node's timeout, when it has one
 }
+
+// deadline is the context of an attempt with a node timeout.
+type deadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	stop   func() bool // unregisters the AfterFunc
+}
+
+// ctx is the attempt's context: the run's, or its own with the node deadline.
+func (a *nodeAttempt) ctx() context.Context {
+	if a.dl != nil {
+		return a.dl.ctx
+	}
+	return a.r.ctx
+}
+
+func (a *nodeAttempt) start() time.Time { return a.r.t0.Add(a.startOff) }
 
 type attemptRun struct {
 	g      *graph
 	cfg    *runConfig
 	input  any
 	number int
+	t0     time.Time // the attempt's start; node attempts' starts are offsets from it
 	log    *slog.Logger
 	chain  AttemptFunc
 	mw     bool // the run has middleware; chain is called
@@ -94,8 +110,8 @@ const blocked = 1 << 30
 // are contiguous, so finishing a node reads an array instead of following
 // the graph's linked edge lists across memory.
 type outEdge struct {
-	to, cond int32
-	kind     uint8
+	to  int32
+	how edgeHow
 }
 
 // layOut fills r.outStart and r.out: a counting sort of the edges by
@@ -111,7 +127,7 @@ func (r *attemptRun) layOut() {
 	for _, chunk := range g.edges.chunks {
 		for i := range chunk {
 			ed := &chunk[i]
-			out[start[ed.from]] = outEdge{to: ed.to, cond: ed.cond, kind: ed.kind}
+			out[start[ed.from]] = outEdge{to: ed.to, how: ed.how}
 			start[ed.from]++
 		}
 	}
@@ -135,7 +151,7 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 			&Error{Status: TimedOut, Msg: fmt.Sprintf("workflow %q timed out after %v", g.name, timeout)})
 		defer cancel()
 	}
-	r := &attemptRun{g: g, cfg: cfg, input: input, number: number, exec: ex, done: make(chan struct{})}
+	r := &attemptRun{g: g, cfg: cfg, input: input, number: number, exec: ex, done: make(chan struct{}), t0: ex.Start}
 	r.log = discardLogger
 	if cfg.logger != nil {
 		r.log = cfg.logger.With("workflow", g.name, "run_id", cfg.runID)
@@ -331,13 +347,12 @@ func (r *attemptRun) pop(now time.Time) *nodeAttempt {
 		if a.settled {
 			continue
 		}
-		a.start = now
-		a.ctx = r.ctx
+		a.started, a.startOff = true, now.Sub(r.t0)
 		if r.g.nodes[a.v].timeout > 0 {
 			r.arm(a)
 		}
 		if r.cfg.observer != nil {
-			r.nodeEvent(NodeStarted, a.v, int(a.n), InProgress, nil, a.start, 0, 0)
+			r.nodeEvent(NodeStarted, a.v, int(a.n), InProgress, nil, a.start(), 0, 0)
 		}
 		return a
 	}
@@ -349,8 +364,8 @@ func (r *attemptRun) arm(a *nodeAttempt) {
 	e := r.g.nodes[a.v]
 	ctx, cancel := context.WithTimeoutCause(r.ctx, e.timeout, nodeTimeout{&Error{Status: TimedOut,
 		Msg: fmt.Sprintf("node %q timed out after %v (attempt %d)", e.name, e.timeout, a.n)}})
-	a.ctx, a.cancel = ctx, cancel
-	a.stop = context.AfterFunc(ctx, func() { r.onDeadline(ctx, a) })
+	a.dl = &deadline{ctx: ctx, cancel: cancel}
+	a.dl.stop = context.AfterFunc(ctx, func() { r.onDeadline(ctx, a) })
 }
 
 // wake reports whether a new worker must be started: attempts are queued
@@ -401,12 +416,12 @@ func (r *attemptRun) worker() {
 	for a != nil {
 		var err error
 		if r.mw {
-			err = a.callChain(a.ctx)
+			err = a.callChain(a.ctx())
 		} else {
-			err = a.attempt(a.ctx)
+			err = a.attempt(a.ctx())
 		}
-		if a.ctx.Err() != nil {
-			if cause, ok := context.Cause(a.ctx).(nodeTimeout); ok {
+		if ctx := a.ctx(); ctx.Err() != nil {
+			if cause, ok := context.Cause(ctx).(nodeTimeout); ok {
 				err = cause.err // the deadline passed before the logic returned
 			}
 		}
@@ -533,13 +548,12 @@ func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool, end ti
 // writing it, i.e. not for attempts ended by a deadline or a cancellation.
 func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err error, own bool, end time.Time) {
 	a.settled = true
-	if a.stop != nil {
-		a.stop()
+	if a.dl != nil {
+		a.dl.stop()
+		a.dl.cancel()
 	}
-	if a.cancel != nil {
-		a.cancel()
-	}
-	rec := NodeExecution{Attempt: int(a.n), Start: a.start, End: end, Duration: Duration(end.Sub(a.start)),
+	start := a.start()
+	rec := NodeExecution{Attempt: int(a.n), Start: start, End: end, Duration: Duration(end.Sub(start)),
 		Status: status, Error: errorInfo(err), err: err}
 	if own && !e.noOutput {
 		rec.Output = a.out
@@ -612,10 +626,11 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 	var condErr error
 	for _, oe := range r.out[r.outStart[v]:r.outStart[v+1]] {
 		allow := true
-		switch EdgeKind(oe.kind) {
-		case OnSuccess:
+		switch oe.how {
+		case plainEdge:
+		case onSuccessEdge:
 			allow = status == Completed
-		case Conditional:
+		default:
 			var perr error
 			if allow, perr = r.evalCond(v, oe); perr != nil && condErr == nil {
 				condErr = perr
@@ -643,7 +658,7 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 // evalCond calls an edge's condition. A panic is a bug in the workflow: it
 // fails the attempt (see nodeDone) rather than silently skipping.
 func (r *attemptRun) evalCond(from int32, oe outEdge) (ok bool, err error) {
-	c := &r.g.conds[oe.cond]
+	c := &r.g.conds[oe.how]
 	defer func() {
 		if p := recover(); p != nil {
 			where := fmt.Sprintf("condition %q of edge %q → %q", c.label, r.g.nodes[from].name, r.g.nodes[oe.to].name)
@@ -715,7 +730,7 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 			ns.timer.Stop()
 			ns.timer = nil
 		}
-		if a := ns.cur; a != nil && !a.settled && a.start.IsZero() {
+		if a := ns.cur; a != nil && !a.settled && !a.started {
 			// Launched but never started: not an execution.
 			a.settled = true
 			ns.cur = nil
@@ -727,7 +742,7 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 			ns.cur = nil
 			r.running--
 			if r.cfg.observer != nil {
-				r.nodeEvent(NodeFinished, int32(v), int(a.n), stopStatus, stopErr, time.Now(), time.Since(a.start), 0)
+				r.nodeEvent(NodeFinished, int32(v), int(a.n), stopStatus, stopErr, time.Now(), time.Since(a.start()), 0)
 			}
 		}
 	}
