@@ -1,6 +1,9 @@
 package runtime
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // nameIndex is the set of a graph's node names, for Add's duplicate check:
 // an open-addressing hash table of 8-byte slots holding a name's hash and
@@ -39,7 +42,7 @@ func (g *graph) claimName(name string, idx int32) bool {
 // grow doubles the table, placing each slot by its stored hash.
 func (x *nameIndex) grow() {
 	old := x.slots
-	x.slots = make([]uint64, max(2*len(old), 16))
+	x.slots = newSlots(max(2*len(old), 16))
 	mask := len(x.slots) - 1
 	for _, s := range old {
 		if s == 0 {
@@ -50,5 +53,13 @@ func (x *nameIndex) grow() {
 			i = (i + 1) & mask
 		}
 		x.slots[i] = s
+	}
+	freeSlots(old)
+}
+
+// presize makes room for n names without growing.
+func (x *nameIndex) presize(n int) {
+	if size := 1 << bits.Len(uint(2*n+1)); n > 0 && size > len(x.slots) && x.n == 0 {
+		x.slots = newSlots(size)
 	}
 }

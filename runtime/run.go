@@ -109,6 +109,7 @@ func Run[I any](ctx context.Context, build func() *Workflow[I], in *I, opts ...R
 		if err != nil {
 			return nil, err
 		}
+		wf.g.seal()
 		res.Workflow, res.Version = wf.g.name, wf.g.version
 		shared := *in // one copy per attempt, shared by its nodes
 		ex := runAttempt(ctx, wf.g, &shared, attempt, base.Timeout(), &cfg)

@@ -137,6 +137,7 @@ type graph struct {
 
 	markGen uint32 // the current search's mark in nodeEntry.mark
 
+	hint        int          // the node count of the last graph built with this name
 	scratch     options      // Add's options, reused to save an allocation per node
 	hookType    reflect.Type // the last node type Add saw, and
 	hookTypeHas bool         // whether it implements a node hook
@@ -173,7 +174,11 @@ func (l *edgeList) add(e edge) int32 {
 
 func (g *graph) newEntry() *nodeEntry {
 	if len(g.slab) == cap(g.slab) {
-		g.slab = make([]nodeEntry, 0, min(max(2*cap(g.slab), 8), 1024))
+		size := max(2*cap(g.slab), 8)
+		if cap(g.slab) == 0 && g.hint > 0 {
+			size = g.hint
+		}
+		g.slab = make([]nodeEntry, 0, min(size, 1024))
 	}
 	g.slab = g.slab[:len(g.slab)+1]
 	return &g.slab[len(g.slab)-1]
@@ -198,6 +203,10 @@ func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
 		maxConcurrency: o.maxConcurrency,
 		hooks:          hooksOf(o.hooks),
 		inputProto:     (*I)(nil),
+	}
+	if g.hint = sizeHint(name); g.hint > 0 {
+		g.nodes = make([]*nodeEntry, 0, g.hint)
+		g.names.presize(g.hint)
 	}
 	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || !utf8.ValidString(name) {
 		g.fail(ErrInvalidName, nil, "workflow name %q must be 2–64 characters", name)

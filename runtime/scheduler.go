@@ -97,6 +97,7 @@ type attemptRun struct {
 	wait        []int32         // per node: parents not yet finished, | blocked once an edge said no
 	outStart    []int32         // node v's outgoing edges are out[outStart[v]:outStart[v+1]]
 	out         []outEdge
+	sc          *scratch       // where wait, outStart, out, ready and queue came from
 	queue       []*nodeAttempt // launched, waiting for a worker
 	qHead       int
 	searching   int // workers started to pop the queue that have not yet (see wake)
@@ -119,11 +120,12 @@ type outEdge struct {
 func (r *attemptRun) layOut() {
 	g := r.g
 	n := len(g.nodes)
-	start := make([]int32, n+1)
+	start := resize(r.sc.outStart, n+1)
+	start[0] = 0
 	for v, e := range g.nodes {
 		start[v+1] = start[v] + e.outDeg
 	}
-	out := make([]outEdge, g.edges.n)
+	out := resize(r.sc.out, g.edges.n)
 	for _, chunk := range g.edges.chunks {
 		for i := range chunk {
 			ed := &chunk[i]
@@ -202,6 +204,9 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 		status, err = Failed, herr
 	}
 
+	r.mu.Lock()
+	r.recycle()
+	r.mu.Unlock()
 	ex.Nodes = make(map[string][]NodeExecution, ran)
 	for _, e := range g.nodes {
 		if len(e.recs) > 0 {
@@ -217,6 +222,20 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 			Status: status, Err: err, Duration: time.Duration(ex.Duration)})
 	}
 	return ex
+}
+
+// recycle returns the scheduler's arrays to the pool once the attempt has
+// ended. Called with r.mu held: a goroutine abandoned by a deadline may
+// still settle late, and then finds empty arrays and a finished run.
+func (r *attemptRun) recycle() {
+	if r.sc == nil {
+		return
+	}
+	clear(r.queue) // unstarted attempts
+	*r.sc = scratch{wait: r.wait, outStart: r.outStart, out: r.out, ready: r.ready[:0], queue: r.queue[:0]}
+	scratchPool.Put(r.sc)
+	r.sc, r.wait, r.outStart, r.out, r.ready, r.queue = nil, nil, nil, nil, nil, nil
+	r.readyHead, r.qHead = 0, 0
 }
 
 // startHook runs the workflow's OnStart within the attempt's deadline: a
@@ -263,7 +282,9 @@ func (r *attemptRun) workflowHook(where string, f func()) error {
 func (r *attemptRun) schedule(wctx context.Context) (Status, error, int) {
 	g := r.g
 	r.recs = make([]NodeExecution, len(g.nodes))
-	r.wait = make([]int32, len(g.nodes))
+	r.sc = getScratch()
+	r.wait = resize(r.sc.wait, len(g.nodes))
+	r.ready, r.queue = r.sc.ready[:0], r.sc.queue[:0]
 	r.layOut()
 	r.groupsAlive = max(len(g.groups), 1)
 	r.groupFailed = make([]bool, r.groupsAlive)
