@@ -119,23 +119,24 @@ type Execution[O any] struct {
 	Output   O
 }
 
+// An entry is 192 bytes, three cache lines in the slab; what a run reads
+// and writes for every node is in the first two.
 type nodeEntry struct {
+	run nodeRun
+	*nodeOptions
+	node typedNode
+	// recs are the node's execution records in the current run, oldest
+	// first, written by the scheduler under its lock.
+	recs []NodeExecution
+
+	timer             *time.Timer // pending retry
+	name              string
 	idx               int32
 	outDeg, inDeg     int32
 	firstOut, lastOut int32  // edge lists, linked through edge.nextOut
 	firstIn, lastIn   int32  // and edge.nextIn; -1 when empty
 	ord               int32  // position in a topological order (Pearce–Kelly)
 	mark              uint32 // visited in search graph.markGen
-	name              string
-	*nodeOptions
-	groups   []int32
-	node     typedNode
-	hasHooks bool // the user's type implements a node hook
-	noOutput bool // O is NoOutput: records carry no output
-	// recs are the node's execution records in the current run, oldest
-	// first, written by the scheduler under its lock.
-	recs []NodeExecution
-	run  nodeRun
 }
 
 // nodeOptions are a node's settings. Nodes without any share one zero
@@ -220,8 +221,8 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 		e.nodeOptions = new(nodeOptions)
 		*e.nodeOptions = no
 	}
-	e.node, e.hasHooks = base, g.hasHooks(n)
-	_, e.noOutput = any((*O)(nil)).(*NoOutput)
+	e.node, e.run.hasHooks = base, g.hasHooks(n)
+	_, e.run.noOutput = any((*O)(nil)).(*NoOutput)
 	base.entry, base.self = e, n
 	g.nodes = appendDoubling(g.nodes, e)
 	e.ord = e.idx

@@ -133,7 +133,10 @@ type graph struct {
 	edges  edgeList
 	conds  []condition
 	groups [][]int32
-	errs   []error
+	// memberOf[v] lists node v's groups; it covers only the nodes added
+	// before the last group, and is nil without groups.
+	memberOf [][]int32
+	errs     []error
 
 	markGen uint32 // the current search's mark in nodeEntry.mark
 
@@ -278,10 +281,20 @@ func (w *Workflow[I]) AddExecutionGroup(nodes ...NodeRef) {
 	}
 	if ok {
 		for _, v := range members {
-			g.nodes[v].groups = append(g.nodes[v].groups, int32(len(g.groups)))
+			if extra := len(g.nodes) - len(g.memberOf); extra > 0 {
+				g.memberOf = append(g.memberOf, make([][]int32, extra)...)
+			}
+			g.memberOf[v] = append(g.memberOf[v], int32(len(g.groups)))
 		}
 		g.groups = append(g.groups, members)
 	}
+}
+
+func (g *graph) groupsOf(v int32) []int32 {
+	if int(v) < len(g.memberOf) {
+		return g.memberOf[v]
+	}
+	return nil
 }
 
 func (g *graph) lookup(ref NodeRef) *nodeEntry {

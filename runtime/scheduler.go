@@ -29,8 +29,9 @@ import (
 // attempt, and keeping a node's state together keeps it in few cache lines.
 type nodeRun struct {
 	attempts int32
+	hasHooks bool // the user's type implements a node hook
+	noOutput bool // O is NoOutput: records carry no output
 	cur      *nodeAttempt
-	timer    *time.Timer // pending retry
 	first    nodeAttempt
 }
 
@@ -292,7 +293,7 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, error, int) {
 	r.mu.Lock()
 	for v, e := range g.nodes {
 		e.recs = nil
-		e.run = nodeRun{}
+		e.run.attempts, e.run.cur, e.run.first, e.timer = 0, nil, nodeAttempt{}, nil
 		r.wait[v] = e.inDeg
 		if e.inDeg == 0 {
 			r.enqueue(int32(v))
@@ -469,7 +470,7 @@ func (a *nodeAttempt) callChain(ctx context.Context) (err error) {
 func (a *nodeAttempt) attempt(ctx context.Context) error {
 	e := a.r.g.nodes[a.v]
 	var h hookSet
-	if e.hasHooks {
+	if e.run.hasHooks {
 		h = hooksOf(e.node.impl())
 	}
 	var err error
@@ -576,7 +577,7 @@ func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err err
 	start := a.start()
 	rec := NodeExecution{Attempt: int(a.n), Start: start, End: end, Duration: Duration(end.Sub(start)),
 		Status: status, Error: errorInfo(err), err: err}
-	if own && !e.noOutput {
+	if own && !e.run.noOutput {
 		rec.Output = a.out
 	}
 	if len(e.recs) == 0 {
@@ -591,7 +592,7 @@ func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err err
 // retry schedules node v's next attempt after its retry delay.
 func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 	e := r.g.nodes[v]
-	ns := &e.run
+	ns := e
 	delay := RetryDelay(e.retryDelay, e.backoff, int(a.n))
 	if r.cfg.observer != nil {
 		r.nodeEvent(NodeRetrying, v, int(a.n), status, err, time.Now(), 0, delay)
@@ -624,7 +625,7 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 		r.nodeEvent(NodeFinished, v, last.Attempt, status, err, last.End, time.Duration(last.Duration), 0)
 	}
 	if status != Completed {
-		groups := e.groups
+		groups := r.g.groupsOf(v)
 		if len(r.g.groups) == 0 {
 			groups = []int32{0}
 		}
@@ -746,11 +747,11 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 		return
 	}
 	for v, e := range r.g.nodes {
-		ns := &e.run
-		if ns.timer != nil {
-			ns.timer.Stop()
-			ns.timer = nil
+		if e.timer != nil {
+			e.timer.Stop()
+			e.timer = nil
 		}
+		ns := &e.run
 		if a := ns.cur; a != nil && !a.settled && !a.started {
 			// Launched but never started: not an execution.
 			a.settled = true
