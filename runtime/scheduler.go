@@ -582,8 +582,10 @@ func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err err
 	}
 	if len(e.recs) == 0 {
 		r.ran++
-		r.recs[a.v] = rec // first attempts live in one array
-		e.recs = r.recs[a.v : a.v+1 : a.v+1]
+		// First attempts' records fill one array in the order they end:
+		// consecutive writes, not one cache miss per node.
+		r.recs[r.ran-1] = rec
+		e.recs = r.recs[r.ran-1 : r.ran : r.ran]
 	} else {
 		e.recs = append(e.recs, rec)
 	}
