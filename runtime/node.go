@@ -26,7 +26,6 @@ import (
 type Node[I, O any] struct {
 	entry *nodeEntry
 	self  NodeType[I, O]
-	box   execBox[I, O] // the first attempt's Exec and output
 }
 
 // NoOutput is the output type of nodes that produce none.
@@ -161,17 +160,18 @@ type typedNode interface {
 func (n *Node[I, O]) impl() any        { return n.self }
 func (n *Node[I, O]) outputProto() any { return (*O)(nil) }
 
-// execBox holds an attempt's Exec and its output in one allocation.
+// execBox holds an attempt's Exec and its output in one allocation. Each
+// attempt has its own: a goroutine abandoned by a deadline may still hold
+// an earlier one, and the record keeps the output. Allocated when the
+// attempt starts, it is written in memory the worker has just touched,
+// not in the user's node, which is cold by then.
 type execBox[I, O any] struct {
 	x   Exec[I, O]
 	out O
 }
 
 func (n *Node[I, O]) run(ctx context.Context, a *nodeAttempt) error {
-	b := &n.box
-	if a.n > 1 { // an earlier attempt's goroutine may still hold n.box
-		b = new(execBox[I, O])
-	}
+	b := &execBox[I, O]{}
 	b.x = Exec[I, O]{Input: a.r.input.(*I), Output: &b.out, Log: a.logger(), Attempt: int(a.n),
 		Node: n.entry.name, Workflow: a.r.g.name, RunID: a.r.cfg.runID}
 	a.out = &b.out
@@ -184,7 +184,7 @@ func (n *Node[I, O]) run(ctx context.Context, a *nodeAttempt) error {
 func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 	g := wf.g
 	if isNil(n) {
-		g.fail(ErrNilNode, nil, "runtime.Add: the node is a nil %T", n)
+		g.failAdd(ErrNilNode, nil, "runtime.Add: the node is a nil %T", n)
 		return n
 	}
 	o := &g.scratch // reused: options escape to the option funcs
@@ -196,22 +196,21 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 		name = typeName(n)
 	}
 	if base.entry != nil {
-		g.fail(ErrDuplicateNode, []string{base.entry.name}, "node %q was already added to a workflow", base.entry.name)
+		g.failAdd(ErrDuplicateNode, []string{base.entry.name}, "node %q was already added to a workflow", base.entry.name)
 		return n
 	}
 	switch {
 	case !validNodeName(name):
-		g.fail(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
-		return n
-	case !g.claimName(name, int32(len(g.nodes))):
-		g.fail(ErrDuplicateNode, []string{name}, "duplicate node name %q", name)
+		g.failAdd(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
 		return n
 	}
-	for _, opt := range (o.given & workflowOnlyOptions).names() {
-		g.fail(ErrInvalidOption, []string{name}, "node %q: option %s applies to workflows, not nodes", name, opt)
+	if misplaced := o.given & workflowOnlyOptions; misplaced != 0 {
+		for _, opt := range misplaced.names() {
+			g.failAdd(ErrInvalidOption, []string{name}, "node %q: option %s applies to workflows, not nodes", name, opt)
+		}
 	}
 	for _, err := range o.errs {
-		g.fail(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
+		g.failAdd(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
 	}
 	e := g.newEntry() // zeroed: set only what is not
 	e.idx, e.name = int32(len(g.nodes)), name

@@ -170,3 +170,53 @@ func TestNodeNames(t *testing.T) {
 		}
 	}
 }
+
+// Duplicate names are found when the graph is checked, in one pass that
+// splits large graphs into cache-sized parts; each duplicate is reported in
+// the order Add saw it, among the other errors.
+func TestDuplicateNames(t *testing.T) {
+	t.Run("large graph", func(t *testing.T) {
+		wf := runtime.NewWorkflow[In]("dups")
+		for i := range 20_000 {
+			add(wf, fmt.Sprintf("n%d", i), ok)
+		}
+		for _, name := range []string{"n5", "n19999", "n5", "n12345"} {
+			add(wf, name, ok)
+		}
+		want := `workflow "dups": duplicate node name "n5"` + "\n" +
+			`workflow "dups": duplicate node name "n19999"` + "\n" +
+			`workflow "dups": duplicate node name "n5"` + "\n" +
+			`workflow "dups": duplicate node name "n12345"`
+		if got := fmt.Sprint(wf.Err()); got != want {
+			t.Fatalf("got\n%s\nwant\n%s", got, want)
+		}
+		if !errors.Is(wf.Err(), runtime.ErrDuplicateNode) {
+			t.Fatal("not ErrDuplicateNode")
+		}
+	})
+	t.Run("order among other errors", func(t *testing.T) {
+		wf := runtime.NewWorkflow[In]("order")
+		a := add(wf, "a", ok)
+		add(wf, "b", ok, runtime.Version("1"))
+		wf.AddEdge(a, a)
+		add(wf, "a", ok, runtime.MaxConcurrency(1))
+		wf.AddEdge(a, a)
+		want := `workflow "order": node "b": option Version applies to workflows, not nodes` + "\n" +
+			`workflow "order": self-loop on node "a"` + "\n" +
+			`workflow "order": duplicate node name "a"` + "\n" +
+			`workflow "order": node "a": option MaxConcurrency applies to workflows, not nodes` + "\n" +
+			`workflow "order": self-loop on node "a"`
+		if got := fmt.Sprint(wf.Err()); got != want {
+			t.Fatalf("got\n%s\nwant\n%s", got, want)
+		}
+	})
+	t.Run("no duplicates", func(t *testing.T) {
+		wf := runtime.NewWorkflow[In]("unique")
+		for i := range 9000 {
+			add(wf, fmt.Sprintf("node-%d", i), ok)
+		}
+		if err := wf.Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -128,11 +128,14 @@ type graph struct {
 	hooks                      hookSet
 	inputProto                 any
 
-	nodes  []*nodeEntry
-	names  nameIndex
-	edges  edgeList
-	conds  []condition
-	groups [][]int32
+	nodes []*nodeEntry
+	// errKeys orders errs against duplicate names, found later (see dupKey).
+	errKeys []int32
+	dups    []keyedError // duplicate names, computed for dupsFor nodes
+	dupsFor int
+	edges   edgeList
+	conds   []condition
+	groups  [][]int32
 	// memberOf[v] lists node v's groups; it covers only the nodes added
 	// before the last group, and is nil without groups.
 	memberOf [][]int32
@@ -159,6 +162,13 @@ const edgeChunk = 1024
 func (l *edgeList) at(i int32) *edge { return &l.chunks[i/edgeChunk][i%edgeChunk] }
 
 func (l *edgeList) add(e edge) int32 {
+	if c := l.chunks; len(c) > 0 {
+		if last := &c[len(c)-1]; len(*last) < cap(*last) { // the common case
+			*last = append(*last, e)
+			l.n++
+			return int32(l.n - 1)
+		}
+	}
 	if l.n%edgeChunk == 0 {
 		size := edgeChunk
 		if l.n == 0 {
@@ -209,7 +219,6 @@ func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
 	}
 	if g.hint = sizeHint(name); g.hint > 0 {
 		g.nodes = make([]*nodeEntry, 0, g.hint)
-		g.names.presize(g.hint)
 	}
 	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || !utf8.ValidString(name) {
 		g.fail(ErrInvalidName, nil, "workflow name %q must be 2–64 characters", name)
@@ -231,7 +240,19 @@ func (w *Workflow[I]) Name() string { return w.g.name }
 // Err returns every problem found while building the workflow, joined with
 // errors.Join, or nil. Each is a *GraphError naming the nodes involved.
 func (w *Workflow[I]) Err() error {
-	errs := w.g.errs
+	g := w.g
+	errs := g.errs
+	if dups := g.duplicates(); len(dups) > 0 {
+		errs = make([]error, 0, len(g.errs)+len(dups))
+		i := 0
+		for _, d := range dups {
+			for ; i < len(g.errs) && g.errKeys[i] < d.key; i++ {
+				errs = append(errs, g.errs[i])
+			}
+			errs = append(errs, d.err)
+		}
+		errs = append(errs, g.errs[i:]...)
+	}
 	if len(w.g.nodes) == 0 {
 		errs = append(slices.Clip(errs), &GraphError{Workflow: w.g.name, Rule: ErrNoNodes, msg: "has no nodes"})
 	}
@@ -297,16 +318,29 @@ func (g *graph) groupsOf(v int32) []int32 {
 	return nil
 }
 
+// lookup returns ref's entry in g, or nil for a node never added to g.
 func (g *graph) lookup(ref NodeRef) *nodeEntry {
-	if isNil(ref) {
-		return nil
-	}
-	e := ref.nodeEntry()
+	e := entryOf(ref)
 	if e == nil || int(e.idx) >= len(g.nodes) || g.nodes[e.idx] != e { // another graph's node
-
 		return nil
 	}
 	return e
+}
+
+// entryOf returns a node reference's entry; nil for a node never added,
+// a nil reference, or a typed nil pointer, whose nodeEntry method
+// dereferences it (the panic is the nil check: cheaper than reflection on
+// every edge).
+func entryOf(ref NodeRef) (e *nodeEntry) {
+	if ref == nil {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			e = nil
+		}
+	}()
+	return ref.nodeEntry()
 }
 
 // refName names a node reference for error messages, even one never added.
@@ -482,7 +516,17 @@ func (g *graph) cyclePath(parent map[int32]int32, x int32) []string {
 }
 
 func (g *graph) fail(rule error, nodes []string, format string, args ...any) {
+	g.failKeyed(2*int32(len(g.nodes)), rule, nodes, format, args...)
+}
+
+// failAdd records an error of the node being added (see dupKey).
+func (g *graph) failAdd(rule error, nodes []string, format string, args ...any) {
+	g.failKeyed(dupKey(int32(len(g.nodes))), rule, nodes, format, args...)
+}
+
+func (g *graph) failKeyed(key int32, rule error, nodes []string, format string, args ...any) {
 	g.errs = append(g.errs, &GraphError{Workflow: g.name, Rule: rule, Nodes: nodes, msg: fmt.Sprintf(format, args...)})
+	g.errKeys = append(g.errKeys, key)
 }
 
 // Graph-building rules, for errors.Is on a *GraphError.

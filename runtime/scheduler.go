@@ -721,8 +721,11 @@ func (r *attemptRun) stopped(ctx context.Context) bool {
 	if r.finished {
 		return true
 	}
+	if ctx.Err() == nil { // an atomic load; Cause takes the context's lock
+		return false
+	}
 	cause := context.Cause(ctx)
-	if ctx.Err() == nil || cause == nil {
+	if cause == nil {
 		return false
 	}
 	if _, own := cause.(nodeTimeout); own {
