@@ -320,27 +320,14 @@ func (g *graph) groupsOf(v int32) []int32 {
 
 // lookup returns ref's entry in g, or nil for a node never added to g.
 func (g *graph) lookup(ref NodeRef) *nodeEntry {
-	e := entryOf(ref)
+	if isNil(ref) {
+		return nil
+	}
+	e := ref.nodeEntry()
 	if e == nil || int(e.idx) >= len(g.nodes) || g.nodes[e.idx] != e { // another graph's node
 		return nil
 	}
 	return e
-}
-
-// entryOf returns a node reference's entry; nil for a node never added,
-// a nil reference, or a typed nil pointer, whose nodeEntry method
-// dereferences it (the panic is the nil check: cheaper than reflection on
-// every edge).
-func entryOf(ref NodeRef) (e *nodeEntry) {
-	if ref == nil {
-		return nil
-	}
-	defer func() {
-		if recover() != nil {
-			e = nil
-		}
-	}()
-	return ref.nodeEntry()
 }
 
 // refName names a node reference for error messages, even one never added.
