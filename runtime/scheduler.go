@@ -35,9 +35,14 @@ type nodeRun struct {
 	first    nodeAttempt
 }
 
+// logger is the attempt's logger, tagged with node and attempt; made on
+// first use by the attempt's goroutine, outside the scheduler's lock.
 func (a *nodeAttempt) logger() *slog.Logger {
-	if a.log == nil {
+	if a.r.cfg.logger == nil {
 		return discardLogger
+	}
+	if a.log == nil {
+		a.log = a.r.log.With("node", a.r.g.nodes[a.v].name, "attempt", a.n)
 	}
 	return a.log
 }
@@ -49,7 +54,7 @@ type nodeAttempt struct {
 	settled  bool
 	started  bool
 	startOff time.Duration // when it started, since the run's t0
-	log      *slog.Logger  // nil: the run has no logger
+	log      *slog.Logger  // see logger
 	out      any           // the attempt's *O, set by its goroutine
 	dl       *deadline     // the node's timeout, when it has one
 }
@@ -345,9 +350,6 @@ func (r *attemptRun) launch(v int32) {
 		a = new(nodeAttempt)
 	}
 	*a = nodeAttempt{r: r, v: v, n: ns.attempts}
-	if r.cfg.logger != nil {
-		a.log = r.log.With("node", e.name, "attempt", a.n)
-	}
 	ns.cur = a
 	r.running++
 	r.queue = append(r.queue, a)
