@@ -171,6 +171,10 @@ type execBox[I, O any] struct {
 }
 
 func (n *Node[I, O]) run(ctx context.Context, a *nodeAttempt) error {
+	if n.entry.run.noOutput { // new(NoOutput), zero-size, allocates nothing
+		return n.self.Logic(ctx, &Exec[I, O]{Input: a.r.input.(*I), Output: new(O), Log: a.logger(), Attempt: int(a.n),
+			Node: n.entry.name, Workflow: a.r.g.name, RunID: a.r.cfg.runID})
+	}
 	b := &execBox[I, O]{}
 	b.x = Exec[I, O]{Input: a.r.input.(*I), Output: &b.out, Log: a.logger(), Attempt: int(a.n),
 		Node: n.entry.name, Workflow: a.r.g.name, RunID: a.r.cfg.runID}
