@@ -421,7 +421,8 @@ func (r *attemptRun) onDeadline(ctx context.Context, a *nodeAttempt) {
 	}
 	now := time.Now()
 	r.mu.Lock()
-	r.settle(a.v, a, cause.err, false, now)
+	rec := a.recordOf(cause.err, false, now)
+	r.settle(a.v, a, &rec)
 	more := r.wake()
 	r.mu.Unlock()
 	r.spawnIf(more)
@@ -450,8 +451,9 @@ func (r *attemptRun) worker() {
 			}
 		}
 		now := time.Now()
+		rec := a.recordOf(err, true, now) // composed outside the lock
 		r.mu.Lock()
-		r.settle(a.v, a, err, true, now)
+		r.settle(a.v, a, &rec)
 		a = r.pop(now)
 		more := r.wake()
 		r.mu.Unlock()
@@ -544,14 +546,14 @@ func (a *nodeAttempt) recover(where string, err *error) {
 // settle records the end of attempt a of node v. Called with r.mu held; the
 // first caller wins and later ones (a late goroutine after a timeout) are
 // ignored. own says the caller is the attempt's goroutine, done with its output.
-func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool, end time.Time) {
+func (r *attemptRun) settle(v int32, a *nodeAttempt, rec *NodeExecution) {
 	if a.settled || r.stopped(r.ctx) {
 		return
 	}
 	e := r.g.nodes[v]
 	ns := &e.run
-	status := StatusOf(err)
-	r.record(e, a, status, err, own, end)
+	status, err := rec.Status, rec.err
+	r.record(e, a, rec)
 	ns.cur = nil
 	r.running--
 	if status != Completed && int(a.n) <= e.retries && r.ctx.Err() == nil {
@@ -570,27 +572,35 @@ func (r *attemptRun) settle(v int32, a *nodeAttempt, err error, own bool, end ti
 // record appends the attempt's execution to the node and the workflow
 // execution. Output is kept only when the attempt's goroutine has finished
 // writing it, i.e. not for attempts ended by a deadline or a cancellation.
-func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, status Status, err error, own bool, end time.Time) {
+func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, rec *NodeExecution) {
 	a.settled = true
 	if a.dl != nil {
 		a.dl.stop()
 		a.dl.cancel()
 	}
-	start := a.start()
-	rec := NodeExecution{Attempt: int(a.n), Start: start, End: end, Duration: Duration(end.Sub(start)),
-		Status: status, Error: errorInfo(err), err: err}
-	if own && !e.run.noOutput {
-		rec.Output = a.out
-	}
 	if len(e.recs) == 0 {
 		r.ran++
 		// First attempts' records fill one array in the order they end:
 		// consecutive writes, not one cache miss per node.
-		r.recs[r.ran-1] = rec
+		r.recs[r.ran-1] = *rec
 		e.recs = r.recs[r.ran-1 : r.ran : r.ran]
 	} else {
-		e.recs = append(e.recs, rec)
+		e.recs = append(e.recs, *rec)
 	}
+}
+
+// recordOf is attempt a's record if it ends at end with err. own says the
+// caller is the attempt's goroutine, done with its output. It reads only
+// what was fixed when the attempt started, so the worker composes it
+// before taking the scheduler's lock.
+func (a *nodeAttempt) recordOf(err error, own bool, end time.Time) NodeExecution {
+	start := a.start()
+	rec := NodeExecution{Attempt: int(a.n), Start: start, End: end, Duration: Duration(end.Sub(start)),
+		Status: StatusOf(err), Error: errorInfo(err), err: err}
+	if own && !a.r.g.nodes[a.v].run.noOutput {
+		rec.Output = a.out
+	}
+	return rec
 }
 
 // retry schedules node v's next attempt after its retry delay.
@@ -767,7 +777,9 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 			continue
 		}
 		if a := ns.cur; a != nil && !a.settled {
-			r.record(r.g.nodes[v], a, stopStatus, stopErr, false, time.Now())
+			rec := a.recordOf(stopErr, false, time.Now())
+			rec.Status = stopStatus
+			r.record(e, a, &rec)
 			ns.cur = nil
 			r.running--
 			if r.cfg.observer != nil {
