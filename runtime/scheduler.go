@@ -108,6 +108,7 @@ type attemptRun struct {
 	qHead       int
 	searching   int // workers started to pop the queue that have not yet (see wake)
 	ran         int // nodes with at least one record
+	timers      int // pending retry timers
 }
 
 // blocked is set in attemptRun.wait once an incoming edge of the node said no.
@@ -617,10 +618,12 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 		return
 	}
 	r.pump() // the slot it held is free while it waits
+	r.timers++
 	ns.timer = time.AfterFunc(delay, func() {
 		r.mu.Lock()
 		if !r.finished {
 			ns.timer = nil
+			r.timers--
 			r.enqueue(v)
 			r.pump()
 		}
@@ -764,7 +767,11 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 		return
 	}
 	for v, e := range r.g.nodes {
+		if r.running == 0 && r.timers == 0 {
+			break // nothing left to stop: a run that completes skips the walk
+		}
 		if e.timer != nil {
+			r.timers--
 			e.timer.Stop()
 			e.timer = nil
 		}
