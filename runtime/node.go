@@ -131,7 +131,6 @@ type nodeEntry struct {
 	timer             *time.Timer // pending retry
 	name              string
 	idx               int32
-	outDeg, inDeg     int32
 	firstOut, lastOut int32  // edge lists, linked through edge.nextOut
 	firstIn, lastIn   int32  // and edge.nextIn; -1 when empty
 	ord               int32  // position in a topological order (Pearce–Kelly)
@@ -228,6 +227,8 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 	_, e.run.noOutput = any((*O)(nil)).(*NoOutput)
 	base.entry, base.self = e, n
 	g.nodes = appendDoubling(g.nodes, e)
+	g.inDeg = appendDoubling(g.inDeg, 0)
+	g.outDeg = appendDoubling(g.outDeg, 0)
 	e.ord = e.idx
 	return n
 }

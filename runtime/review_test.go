@@ -220,3 +220,37 @@ func TestDuplicateNames(t *testing.T) {
 		}
 	})
 }
+
+// A constructor that hands back the same workflow every time (against the
+// advice to build fresh nodes) still gets a clean run state per attempt:
+// each attempt's records are its own, and a node's Last is this attempt's.
+func TestReusedWorkflowIsReset(t *testing.T) {
+	calls := 0
+	wf := runtime.NewWorkflow[In]("reused")
+	a := add(wf, "a", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+		calls++
+		if calls == 1 {
+			return runtime.Errorf(runtime.DataError, "first call fails")
+		}
+		return nil
+	}, runtime.Retries(0, 0))
+	b := add(wf, "b", ok)
+	wf.AddEdgeIfSourceCompleted(a, b)
+	res := mustRun(t, func() *runtime.Workflow[In] { return wf }, &In{Input: runtime.Input{MaxRetries: 1}})
+	if res.Status != runtime.Completed || len(res.Executions) != 2 {
+		t.Fatalf("status %v, %d executions", res.Status, len(res.Executions))
+	}
+	first, second := res.Executions[0], res.Executions[1]
+	if got := first.Nodes["a"]; len(got) != 1 || got[0].Status != runtime.DataError || len(first.Nodes["b"]) != 0 {
+		t.Fatalf("first attempt: a=%+v b=%+v skipped=%v", got, first.Nodes["b"], first.Skipped)
+	}
+	if got := second.Nodes["a"]; len(got) != 1 || got[0].Status != runtime.Completed || got[0].Attempt != 1 {
+		t.Fatalf("second attempt: a=%+v", got)
+	}
+	if got := second.Nodes["b"]; len(got) != 1 || got[0].Status != runtime.Completed {
+		t.Fatalf("second attempt: b=%+v", got)
+	}
+	if last := a.Last(); last.Status != runtime.Completed || len(a.Executions()) != 1 {
+		t.Fatalf("a.Last() = %+v, %d executions", last, len(a.Executions()))
+	}
+}

@@ -129,6 +129,10 @@ type graph struct {
 	inputProto                 any
 
 	nodes []*nodeEntry
+	// Degrees by node index, apart from the entries: a run reads them all
+	// without walking every entry.
+	inDeg, outDeg []int32
+	ran           bool // the graph has been scheduled: its entries hold run state
 	// errKeys orders errs against duplicate names, found later (see dupKey).
 	errKeys []int32
 	dups    []keyedError // duplicate names, computed for dupsFor nodes
@@ -219,6 +223,7 @@ func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
 	}
 	if g.hint = sizeHint(name); g.hint > 0 {
 		g.nodes = make([]*nodeEntry, 0, g.hint)
+		g.inDeg, g.outDeg = make([]int32, 0, g.hint), make([]int32, 0, g.hint)
 	}
 	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || !utf8.ValidString(name) {
 		g.fail(ErrInvalidName, nil, "workflow name %q must be 2–64 characters", name)
@@ -388,19 +393,19 @@ func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func
 		g.edges.at(s.lastOut).nextOut = ei
 	}
 	s.lastOut = ei
-	s.outDeg++
+	g.outDeg[s.idx]++
 	if d.lastIn < 0 {
 		d.firstIn = ei
 	} else {
 		g.edges.at(d.lastIn).nextIn = ei
 	}
 	d.lastIn = ei
-	d.inDeg++
+	g.inDeg[d.idx]++
 }
 
 // hasEdge scans the shorter of s's out-list and d's in-list.
 func (g *graph) hasEdge(s, d *nodeEntry) bool {
-	if s.outDeg <= d.inDeg {
+	if g.outDeg[s.idx] <= g.inDeg[d.idx] {
 		for ei := s.firstOut; ei >= 0; ei = g.edges.at(ei).nextOut {
 			if g.edges.at(ei).to == d.idx {
 				return true
@@ -629,10 +634,7 @@ func (w *Workflow[I]) Spec() Spec {
 
 // topoOrder is Kahn's algorithm taking, among ready nodes, the one added first.
 func (g *graph) topoOrder() []int32 {
-	indeg := make([]int32, len(g.nodes))
-	for i, e := range g.nodes {
-		indeg[i] = e.inDeg
-	}
+	indeg := slices.Clone(g.inDeg)
 	h := &int32Heap{}
 	for i, d := range indeg {
 		if d == 0 {

@@ -129,8 +129,8 @@ func (r *attemptRun) layOut() {
 	n := len(g.nodes)
 	start := resize(r.sc.outStart, n+1)
 	start[0] = 0
-	for v, e := range g.nodes {
-		start[v+1] = start[v] + e.outDeg
+	for v, d := range g.outDeg {
+		start[v+1] = start[v] + d
 	}
 	out := resize(r.sc.out, g.edges.n)
 	for _, chunk := range g.edges.chunks {
@@ -297,11 +297,16 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, error, int) {
 	r.groupFailed = make([]bool, r.groupsAlive)
 
 	r.mu.Lock()
-	for v, e := range g.nodes {
-		e.recs = nil
-		e.run.attempts, e.run.cur, e.run.first, e.timer = 0, nil, nodeAttempt{}, nil
-		r.wait[v] = e.inDeg
-		if e.inDeg == 0 {
+	if g.ran { // a constructor returned a graph that ran before
+		for _, e := range g.nodes {
+			e.recs = nil
+			e.run.attempts, e.run.cur, e.run.first, e.timer = 0, nil, nodeAttempt{}, nil
+		}
+	}
+	g.ran = true
+	copy(r.wait, g.inDeg)
+	for v, d := range g.inDeg {
+		if d == 0 {
 			r.enqueue(int32(v))
 		}
 	}
