@@ -186,7 +186,7 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 	} else if wctx.Err() != nil {
 		status, err = stopCause(wctx) // timed out or cancelled before any node started
 	} else {
-		status, err, ran = r.schedule(wctx)
+		status, ran, err = r.schedule(wctx)
 	}
 	if err == nil {
 		if herr := r.workflowHook("OnSuccess hook", func() {
@@ -286,7 +286,7 @@ func (r *attemptRun) workflowHook(where string, f func()) error {
 
 // schedule runs the nodes and returns the attempt's status and error, and
 // how many nodes ran. Once it returns, no node's records change.
-func (r *attemptRun) schedule(wctx context.Context) (Status, error, int) {
+func (r *attemptRun) schedule(wctx context.Context) (Status, int, error) {
 	g := r.g
 	r.recs = make([]NodeExecution, len(g.nodes))
 	r.sc = getScratch()
@@ -322,7 +322,7 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, error, int) {
 		r.stopped(wctx) // wctx, not r.ctx: its children may not be cancelled yet
 		r.mu.Unlock()
 	}
-	return r.exec.Status, r.exec.err, r.ran
+	return r.exec.Status, r.ran, r.exec.err
 }
 
 func (r *attemptRun) enqueue(v int32) {
