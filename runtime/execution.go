@@ -54,13 +54,7 @@ type NodeExecution struct {
 	// the attempt ran to the end; after a JSON round trip it holds the
 	// encoded output as a json.RawMessage.
 	Output any `json:"output,omitempty"`
-
-	err error
 }
-
-// Err returns the attempt's error value (nil when COMPLETED), for errors.As.
-// Records decoded from JSON carry only Error.
-func (n *NodeExecution) Err() error { return n.err }
 
 // UnmarshalJSON keeps Output as raw JSON, so a decoded execution encodes
 // back to the same bytes.

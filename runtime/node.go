@@ -80,7 +80,8 @@ func (n *Node[I, O]) Last() Execution[O] {
 	if n.entry == nil || len(n.entry.recs) == 0 {
 		return Execution[O]{Status: Waiting}
 	}
-	return executionOf[O](&n.entry.recs[len(n.entry.recs)-1])
+	i := len(n.entry.recs) - 1
+	return executionOf[O](&n.entry.recs[i], n.entry.errAt(i))
 }
 
 // Executions returns every attempt of the node in this run, oldest first.
@@ -90,7 +91,7 @@ func (n *Node[I, O]) Executions() []Execution[O] {
 	}
 	out := make([]Execution[O], len(n.entry.recs))
 	for i := range n.entry.recs {
-		out[i] = executionOf[O](&n.entry.recs[i])
+		out[i] = executionOf[O](&n.entry.recs[i], n.entry.errAt(i))
 	}
 	return out
 }
@@ -98,9 +99,9 @@ func (n *Node[I, O]) Executions() []Execution[O] {
 // executionOf is the typed view of a node's execution record. The record
 // holds the attempt's *O only when the attempt's goroutine finished writing
 // it; the output is otherwise zero.
-func executionOf[O any](rec *NodeExecution) Execution[O] {
+func executionOf[O any](rec *NodeExecution, err error) Execution[O] {
 	ex := Execution[O]{Attempt: rec.Attempt, Start: rec.Start, End: rec.End,
-		Duration: time.Duration(rec.Duration), Status: rec.Status, Err: rec.err}
+		Duration: time.Duration(rec.Duration), Status: rec.Status, Err: err}
 	if o, ok := rec.Output.(*O); ok && o != nil {
 		ex.Output = *o
 	}
@@ -128,6 +129,7 @@ type nodeEntry struct {
 	// first, written by the scheduler under its lock.
 	recs []NodeExecution
 
+	errs              *[]error    // the error values behind recs, once an attempt failed
 	timer             *time.Timer // pending retry
 	name              string
 	idx               int32
@@ -135,6 +137,16 @@ type nodeEntry struct {
 	firstIn, lastIn   int32  // and edge.nextIn; -1 when empty
 	ord               int32  // position in a topological order (Pearce–Kelly)
 	mark              uint32 // visited in search graph.markGen
+}
+
+// errAt is the error value of the node's attempt i (0-based), nil when it
+// completed. Records carry the error's type and message; typed nodes
+// downstream get the value itself, for errors.As.
+func (e *nodeEntry) errAt(i int) error {
+	if e.errs == nil || i >= len(*e.errs) {
+		return nil
+	}
+	return (*e.errs)[i]
 }
 
 // nodeOptions are a node's settings. Nodes without any share one zero
@@ -187,7 +199,7 @@ func (n *Node[I, O]) run(ctx context.Context, a *nodeAttempt) error {
 func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 	g := wf.g
 	if isNil(n) {
-		g.failAdd(ErrNilNode, nil, "runtime.Add: the node is a nil %T", n)
+		g.fail(ErrNilNode, nil, "runtime.Add: the node is a nil %T", n)
 		return n
 	}
 	o := &g.scratch // reused: options escape to the option funcs
@@ -199,21 +211,24 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
 		name = typeName(n)
 	}
 	if base.entry != nil {
-		g.failAdd(ErrDuplicateNode, []string{base.entry.name}, "node %q was already added to a workflow", base.entry.name)
+		g.fail(ErrDuplicateNode, []string{base.entry.name}, "node %q was already added to a workflow", base.entry.name)
 		return n
 	}
 	switch {
 	case !validNodeName(name):
-		g.failAdd(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
+		g.fail(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
+		return n
+	case !g.claimName(name, int32(len(g.nodes))):
+		g.fail(ErrDuplicateNode, []string{name}, "duplicate node name %q", name)
 		return n
 	}
 	if misplaced := o.given & workflowOnlyOptions; misplaced != 0 {
 		for _, opt := range misplaced.names() {
-			g.failAdd(ErrInvalidOption, []string{name}, "node %q: option %s applies to workflows, not nodes", name, opt)
+			g.fail(ErrInvalidOption, []string{name}, "node %q: option %s applies to workflows, not nodes", name, opt)
 		}
 	}
 	for _, err := range o.errs {
-		g.failAdd(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
+		g.fail(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
 	}
 	e := g.newEntry() // zeroed: set only what is not
 	e.idx, e.name = int32(len(g.nodes)), name

@@ -171,9 +171,9 @@ func TestNodeNames(t *testing.T) {
 	}
 }
 
-// Duplicate names are found when the graph is checked, in one pass that
-// splits large graphs into cache-sized parts; each duplicate is reported in
-// the order Add saw it, among the other errors.
+// Duplicate names are rejected when added, on large graphs too (the name
+// index grows, or starts at the size of the last graph of that name), and
+// each is reported in the order Add saw it among the other errors.
 func TestDuplicateNames(t *testing.T) {
 	t.Run("large graph", func(t *testing.T) {
 		wf := runtime.NewWorkflow[In]("dups")
@@ -194,20 +194,24 @@ func TestDuplicateNames(t *testing.T) {
 			t.Fatal("not ErrDuplicateNode")
 		}
 	})
-	t.Run("order among other errors", func(t *testing.T) {
+	t.Run("rejected when added, in order", func(t *testing.T) {
 		wf := runtime.NewWorkflow[In]("order")
 		a := add(wf, "a", ok)
 		add(wf, "b", ok, runtime.Version("1"))
+		add(wf, "", ok)
 		wf.AddEdge(a, a)
-		add(wf, "a", ok, runtime.MaxConcurrency(1))
-		wf.AddEdge(a, a)
+		dup := add(wf, "a", ok, runtime.MaxConcurrency(1))
+		wf.AddEdge(a, dup)
 		want := `workflow "order": node "b": option Version applies to workflows, not nodes` + "\n" +
+			`workflow "order": node name "" must be 1–128 printable characters` + "\n" +
 			`workflow "order": self-loop on node "a"` + "\n" +
 			`workflow "order": duplicate node name "a"` + "\n" +
-			`workflow "order": node "a": option MaxConcurrency applies to workflows, not nodes` + "\n" +
-			`workflow "order": self-loop on node "a"`
+			`workflow "order": edge "a" → "step" (a *runtime_test.step never added with runtime.Add): node "step" (a *runtime_test.step never added with runtime.Add) was not added to this workflow`
 		if got := fmt.Sprint(wf.Err()); got != want {
 			t.Fatalf("got\n%s\nwant\n%s", got, want)
+		}
+		if dup.Name() != "" {
+			t.Fatalf("the rejected duplicate has name %q", dup.Name())
 		}
 	})
 	t.Run("no duplicates", func(t *testing.T) {

@@ -133,13 +133,10 @@ type graph struct {
 	// without walking every entry.
 	inDeg, outDeg []int32
 	ran           bool // the graph has been scheduled: its entries hold run state
-	// errKeys orders errs against duplicate names, found later (see dupKey).
-	errKeys []int32
-	dups    []keyedError // duplicate names, computed for dupsFor nodes
-	dupsFor int
-	edges   edgeList
-	conds   []condition
-	groups  [][]int32
+	names         nameIndex
+	edges         edgeList
+	conds         []condition
+	groups        [][]int32
 	// memberOf[v] lists node v's groups; it covers only the nodes added
 	// before the last group, and is nil without groups.
 	memberOf [][]int32
@@ -224,6 +221,7 @@ func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
 	if g.hint = sizeHint(name); g.hint > 0 {
 		g.nodes = make([]*nodeEntry, 0, g.hint)
 		g.inDeg, g.outDeg = make([]int32, 0, g.hint), make([]int32, 0, g.hint)
+		g.names.presize(g.hint)
 	}
 	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || !utf8.ValidString(name) {
 		g.fail(ErrInvalidName, nil, "workflow name %q must be 2–64 characters", name)
@@ -245,19 +243,7 @@ func (w *Workflow[I]) Name() string { return w.g.name }
 // Err returns every problem found while building the workflow, joined with
 // errors.Join, or nil. Each is a *GraphError naming the nodes involved.
 func (w *Workflow[I]) Err() error {
-	g := w.g
-	errs := g.errs
-	if dups := g.duplicates(); len(dups) > 0 {
-		errs = make([]error, 0, len(g.errs)+len(dups))
-		i := 0
-		for _, d := range dups {
-			for ; i < len(g.errs) && g.errKeys[i] < d.key; i++ {
-				errs = append(errs, g.errs[i])
-			}
-			errs = append(errs, d.err)
-		}
-		errs = append(errs, g.errs[i:]...)
-	}
+	errs := w.g.errs
 	if len(w.g.nodes) == 0 {
 		errs = append(slices.Clip(errs), &GraphError{Workflow: w.g.name, Rule: ErrNoNodes, msg: "has no nodes"})
 	}
@@ -508,17 +494,7 @@ func (g *graph) cyclePath(parent map[int32]int32, x int32) []string {
 }
 
 func (g *graph) fail(rule error, nodes []string, format string, args ...any) {
-	g.failKeyed(2*int32(len(g.nodes)), rule, nodes, format, args...)
-}
-
-// failAdd records an error of the node being added (see dupKey).
-func (g *graph) failAdd(rule error, nodes []string, format string, args ...any) {
-	g.failKeyed(dupKey(int32(len(g.nodes))), rule, nodes, format, args...)
-}
-
-func (g *graph) failKeyed(key int32, rule error, nodes []string, format string, args ...any) {
 	g.errs = append(g.errs, &GraphError{Workflow: g.name, Rule: rule, Nodes: nodes, msg: fmt.Sprintf(format, args...)})
-	g.errKeys = append(g.errKeys, key)
 }
 
 // Graph-building rules, for errors.Is on a *GraphError.

@@ -106,9 +106,11 @@ type attemptRun struct {
 	sc          *scratch       // where wait, outStart, out, ready and queue came from
 	queue       []*nodeAttempt // launched, waiting for a worker
 	qHead       int
-	searching   int // workers started to pop the queue that have not yet (see wake)
-	ran         int // nodes with at least one record
-	timers      int // pending retry timers
+	searching   int           // workers started to pop the queue that have not yet (see wake)
+	ran         int           // nodes with at least one record
+	timers      int           // pending retry timers
+	reused      bool          // the graph ran before (see runAttempt)
+	clock       time.Duration // the latest stamp, since t0 (see stamp)
 }
 
 // blocked is set in attemptRun.wait once an incoming edge of the node said no.
@@ -161,6 +163,18 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 		defer cancel()
 	}
 	r := &attemptRun{g: g, cfg: cfg, input: input, number: number, exec: ex, done: make(chan struct{}), t0: ex.Start}
+	if g.ran {
+		// The constructor returned a graph that ran before. Its nodes start
+		// over; their first attempts get fresh structs, since a goroutine
+		// that a deadline abandoned in the earlier run may still use the
+		// ones in the entries.
+		r.reused = true
+		for _, e := range g.nodes {
+			e.recs, e.errs, e.timer = nil, nil, nil
+			e.run.attempts, e.run.cur = 0, nil
+		}
+	}
+	g.ran = true
 	r.log = discardLogger
 	if cfg.logger != nil {
 		r.log = cfg.logger.With("workflow", g.name, "run_id", cfg.runID)
@@ -297,13 +311,6 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, int, error) {
 	r.groupFailed = make([]bool, r.groupsAlive)
 
 	r.mu.Lock()
-	if g.ran { // a constructor returned a graph that ran before
-		for _, e := range g.nodes {
-			e.recs = nil
-			e.run.attempts, e.run.cur, e.run.first, e.timer = 0, nil, nodeAttempt{}, nil
-		}
-	}
-	g.ran = true
 	copy(r.wait, g.inDeg)
 	for v, d := range g.inDeg {
 		if d == 0 {
@@ -350,7 +357,7 @@ func (r *attemptRun) launch(v int32) {
 	ns := &e.run
 	ns.attempts++
 	var a *nodeAttempt
-	if ns.attempts == 1 {
+	if ns.attempts == 1 && !r.reused {
 		a = &ns.first
 	} else {
 		a = new(nodeAttempt)
@@ -377,7 +384,7 @@ func (r *attemptRun) pop(now time.Time) *nodeAttempt {
 		if a.settled {
 			continue
 		}
-		a.started, a.startOff = true, now.Sub(r.t0)
+		a.started, a.startOff = true, r.stamp(now).Sub(r.t0)
 		if r.g.nodes[a.v].timeout > 0 {
 			r.arm(a)
 		}
@@ -428,7 +435,7 @@ func (r *attemptRun) onDeadline(ctx context.Context, a *nodeAttempt) {
 	now := time.Now()
 	r.mu.Lock()
 	rec := a.recordOf(cause.err, false, now)
-	r.settle(a.v, a, &rec)
+	r.settle(a.v, a, &rec, cause.err)
 	more := r.wake()
 	r.mu.Unlock()
 	r.spawnIf(more)
@@ -459,7 +466,7 @@ func (r *attemptRun) worker() {
 		now := time.Now()
 		rec := a.recordOf(err, true, now) // composed outside the lock
 		r.mu.Lock()
-		r.settle(a.v, a, &rec)
+		r.settle(a.v, a, &rec, err)
 		a = r.pop(now)
 		more := r.wake()
 		r.mu.Unlock()
@@ -552,14 +559,14 @@ func (a *nodeAttempt) recover(where string, err *error) {
 // settle records the end of attempt a of node v. Called with r.mu held; the
 // first caller wins and later ones (a late goroutine after a timeout) are
 // ignored. own says the caller is the attempt's goroutine, done with its output.
-func (r *attemptRun) settle(v int32, a *nodeAttempt, rec *NodeExecution) {
+func (r *attemptRun) settle(v int32, a *nodeAttempt, rec *NodeExecution, err error) {
 	if a.settled || r.stopped(r.ctx) {
 		return
 	}
 	e := r.g.nodes[v]
 	ns := &e.run
-	status, err := rec.Status, rec.err
-	r.record(e, a, rec)
+	status := rec.Status
+	r.record(e, a, rec, err)
 	ns.cur = nil
 	r.running--
 	if status != Completed && int(a.n) <= e.retries && r.ctx.Err() == nil {
@@ -578,7 +585,10 @@ func (r *attemptRun) settle(v int32, a *nodeAttempt, rec *NodeExecution) {
 // record appends the attempt's execution to the node and the workflow
 // execution. Output is kept only when the attempt's goroutine has finished
 // writing it, i.e. not for attempts ended by a deadline or a cancellation.
-func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, rec *NodeExecution) {
+func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, rec *NodeExecution, err error) {
+	if end := r.stamp(rec.End); end != rec.End {
+		rec.End, rec.Duration = end, Duration(end.Sub(rec.Start))
+	}
 	a.settled = true
 	if a.dl != nil {
 		a.dl.stop()
@@ -593,6 +603,30 @@ func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, rec *NodeExecution) {
 	} else {
 		e.recs = append(e.recs, *rec)
 	}
+	if err != nil {
+		if e.errs == nil {
+			e.errs = new([]error)
+		}
+		for len(*e.errs) < len(e.recs)-1 {
+			*e.errs = append(*e.errs, nil)
+		}
+		*e.errs = append(*e.errs, err)
+	}
+}
+
+// stamp returns t, a clock reading for an event of the run, or the run's
+// latest stamp if that is later. Workers read the clock before taking the
+// scheduler's lock, and may then wait for it; stamping every reading under
+// the lock keeps the run's times in the order of its events: a child starts
+// no earlier than its parents end, a retry no earlier than the attempt
+// before it, and observer events never go back in time. A stamp is never
+// later than the moment the lock was taken. Called with r.mu held.
+func (r *attemptRun) stamp(t time.Time) time.Time {
+	if d := t.Sub(r.t0); d > r.clock {
+		r.clock = d
+		return t
+	}
+	return r.t0.Add(r.clock)
 }
 
 // recordOf is attempt a's record if it ends at end with err. own says the
@@ -602,7 +636,7 @@ func (r *attemptRun) record(e *nodeEntry, a *nodeAttempt, rec *NodeExecution) {
 func (a *nodeAttempt) recordOf(err error, own bool, end time.Time) NodeExecution {
 	start := a.start()
 	rec := NodeExecution{Attempt: int(a.n), Start: start, End: end, Duration: Duration(end.Sub(start)),
-		Status: StatusOf(err), Error: errorInfo(err), err: err}
+		Status: StatusOf(err), Error: errorInfo(err)}
 	if own && !a.r.g.nodes[a.v].run.noOutput {
 		rec.Output = a.out
 	}
@@ -615,7 +649,7 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 	ns := e
 	delay := RetryDelay(e.retryDelay, e.backoff, int(a.n))
 	if r.cfg.observer != nil {
-		r.nodeEvent(NodeRetrying, v, int(a.n), status, err, time.Now(), 0, delay)
+		r.nodeEvent(NodeRetrying, v, int(a.n), status, err, r.stamp(time.Now()), 0, delay)
 	}
 	if delay <= 0 {
 		r.enqueue(v)
@@ -629,6 +663,7 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 		if !r.finished {
 			ns.timer = nil
 			r.timers--
+			r.stamp(time.Now()) // the retry starts no earlier than now
 			r.enqueue(v)
 			r.pump()
 		}
@@ -721,7 +756,7 @@ func (r *attemptRun) skip(stack []int32) {
 		r.final++
 		r.exec.Skipped = append(r.exec.Skipped, e.name)
 		if r.cfg.observer != nil {
-			r.nodeEvent(NodeSkipped, v, 0, Unknown, nil, time.Now(), 0, 0)
+			r.nodeEvent(NodeSkipped, v, 0, Unknown, nil, r.stamp(time.Now()), 0, 0)
 		}
 		for _, oe := range r.out[r.outStart[v]:r.outStart[v+1]] {
 			w := (r.wait[oe.to] - 1) | blocked
@@ -791,11 +826,12 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 		if a := ns.cur; a != nil && !a.settled {
 			rec := a.recordOf(stopErr, false, time.Now())
 			rec.Status = stopStatus
-			r.record(e, a, &rec)
+			r.record(e, a, &rec, stopErr)
 			ns.cur = nil
 			r.running--
 			if r.cfg.observer != nil {
-				r.nodeEvent(NodeFinished, int32(v), int(a.n), stopStatus, stopErr, time.Now(), time.Since(a.start()), 0)
+				last := e.recs[len(e.recs)-1]
+				r.nodeEvent(NodeFinished, int32(v), int(a.n), stopStatus, stopErr, last.End, time.Duration(last.Duration), 0)
 			}
 		}
 	}

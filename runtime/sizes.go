@@ -1,13 +1,17 @@
 package runtime
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // A workflow's constructor runs once per run, so the same graph is built
 // again and again. The runtime remembers how many nodes the last graph of
-// each workflow name had, so a rebuilt graph sizes its node list and entry
-// slab once instead of growing them, and the scheduler's per-run arrays
-// are recycled once a run has ended. Records and node state, which results
-// and user nodes keep, are never recycled.
+// each workflow name had, so a rebuilt graph sizes its node list and name
+// index once instead of growing them, and it recycles the buffers that only
+// building or scheduling need: the name index once the graph is sealed for a
+// run, the scheduler's per-run arrays once the run has ended. Records and
+// node state, which results and user nodes keep, are never recycled.
 
 // lastSizes maps a workflow name to its last graph's node count. It stops
 // learning new names after maxSizeHints, so workflows with generated names
@@ -42,10 +46,31 @@ func rememberSize(name string, n int) {
 	}
 }
 
-// seal ends the graph's building: it is about to run. Its size is
-// remembered for the next build.
+// slotPools hold name index tables by the log2 of their length.
+var slotPools [48]sync.Pool
+
+// newSlots returns a zeroed table of size slots, a power of two.
+func newSlots(size int) []uint64 {
+	if p, ok := slotPools[bits.Len(uint(size))].Get().(*[]uint64); ok {
+		s := *p
+		clear(s)
+		return s
+	}
+	return make([]uint64, size)
+}
+
+func freeSlots(s []uint64) {
+	if len(s) >= 1024 { // small tables are cheap to allocate
+		slotPools[bits.Len(uint(len(s)))].Put(&s)
+	}
+}
+
+// seal ends the graph's building: it is about to run. The name index goes
+// back to its pool and the graph's size is remembered for the next build.
 func (g *graph) seal() {
 	rememberSize(g.name, len(g.nodes))
+	freeSlots(g.names.slots)
+	g.names = nameIndex{}
 }
 
 // scratch are the scheduler's per-run arrays, recycled between runs.
