@@ -16,7 +16,9 @@ type noop struct {
 
 func (noop) Logic(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { return nil }
 
-// Names are built once, outside the timed loop.
+// Names are built once, outside the timed loop. Each graph has its own
+// workflow name, as a real workflow does: the runtime sizes a rebuilt graph
+// from the last graphs of the same name.
 func names(n int) []string {
 	s := make([]string, n)
 	for i := range s {
@@ -40,7 +42,7 @@ func itoa(i int) string {
 
 func chainDAG(nm []string) func() *runtime.Workflow[In] {
 	return func() *runtime.Workflow[In] {
-		wf := runtime.NewWorkflow[In]("chain")
+		wf := runtime.NewWorkflow[In]("chain-"+itoa(len(nm)))
 		var prev *noop
 		for _, name := range nm {
 			n := runtime.Add(wf, &noop{}, runtime.Name(name))
@@ -55,7 +57,7 @@ func chainDAG(nm []string) func() *runtime.Workflow[In] {
 
 func fanOutDAG(nm []string) func() *runtime.Workflow[In] {
 	return func() *runtime.Workflow[In] {
-		wf := runtime.NewWorkflow[In]("fanout")
+		wf := runtime.NewWorkflow[In]("fanout-"+itoa(len(nm)))
 		root := runtime.Add(wf, &noop{}, runtime.Name(nm[0]))
 		for _, name := range nm[1:] {
 			wf.AddEdge(root, runtime.Add(wf, &noop{}, runtime.Name(name)))
@@ -83,7 +85,7 @@ func layeredDAG(nm []string) func() *runtime.Workflow[In] {
 		}
 	}
 	return func() *runtime.Workflow[In] {
-		wf := runtime.NewWorkflow[In]("layered")
+		wf := runtime.NewWorkflow[In]("layered-"+itoa(len(nm)))
 		nodes := make([]*noop, len(nm))
 		for i, name := range nm {
 			nodes[i] = runtime.Add(wf, &noop{}, runtime.Name(name))

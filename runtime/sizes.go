@@ -6,16 +6,17 @@ import (
 )
 
 // A workflow's constructor runs once per run, so the same graph is built
-// again and again. The runtime remembers how many nodes the last graph of
-// each workflow name had, so a rebuilt graph sizes its node list and name
-// index once instead of growing them, and it recycles the buffers that only
-// building or scheduling need: the name index once the graph is sealed for a
-// run, the scheduler's per-run arrays once the run has ended. Records and
-// node state, which results and user nodes keep, are never recycled.
+// again and again. The runtime remembers how many nodes the last graphs of
+// each workflow name had; a graph whose size repeats sizes its node list
+// and name index once instead of growing them. Buffers that only building
+// or scheduling need are recycled: the name index once the graph is sealed
+// for a run, the scheduler's per-run arrays once the run has ended.
+// Records and node state, which results and user nodes keep, are never
+// recycled.
 
-// lastSizes maps a workflow name to its last graph's node count. It stops
-// learning new names after maxSizeHints, so workflows with generated names
-// cannot grow it without bound.
+// lastSizes maps a workflow name to the node count of its last graphs
+// (a sizeRecord). It stops learning new names after maxSizeHints, so
+// workflows with generated names cannot grow it without bound.
 var lastSizes struct {
 	sync.Map
 	sync.Mutex
@@ -24,17 +25,27 @@ var lastSizes struct {
 
 const maxSizeHints = 4096
 
+// sizeRecord is the node count of a workflow's last graph, and whether the
+// graph before it had the same count. Only a repeated count is a
+// hint: a workflow whose size changes from run to run (a graph shaped by
+// its input) grows its tables as it goes rather than being sized by the
+// last run, which could be far larger.
+type sizeRecord struct {
+	n        int
+	repeated bool
+}
+
 func sizeHint(name string) int {
-	if v, ok := lastSizes.Load(name); ok {
-		return v.(int)
+	if v, ok := lastSizes.Load(name); ok && v.(sizeRecord).repeated {
+		return v.(sizeRecord).n
 	}
 	return 0
 }
 
 func rememberSize(name string, n int) {
 	if v, ok := lastSizes.Load(name); ok {
-		if v.(int) != n {
-			lastSizes.Store(name, n)
+		if old := v.(sizeRecord); old.n != n || !old.repeated {
+			lastSizes.Store(name, sizeRecord{n, old.n == n})
 		}
 		return
 	}
@@ -42,7 +53,7 @@ func rememberSize(name string, n int) {
 	defer lastSizes.Mutex.Unlock()
 	if lastSizes.n < maxSizeHints {
 		lastSizes.n++
-		lastSizes.Store(name, n)
+		lastSizes.Store(name, sizeRecord{n: n})
 	}
 }
 
