@@ -42,7 +42,7 @@ func itoa(i int) string {
 
 func chainDAG(nm []string) func() *runtime.Workflow[In] {
 	return func() *runtime.Workflow[In] {
-		wf := runtime.NewWorkflow[In]("chain-"+itoa(len(nm)))
+		wf := runtime.NewWorkflow[In]("chain-" + itoa(len(nm)))
 		var prev *noop
 		for _, name := range nm {
 			n := runtime.Add(wf, &noop{}, runtime.Name(name))
@@ -57,7 +57,7 @@ func chainDAG(nm []string) func() *runtime.Workflow[In] {
 
 func fanOutDAG(nm []string) func() *runtime.Workflow[In] {
 	return func() *runtime.Workflow[In] {
-		wf := runtime.NewWorkflow[In]("fanout-"+itoa(len(nm)))
+		wf := runtime.NewWorkflow[In]("fanout-" + itoa(len(nm)))
 		root := runtime.Add(wf, &noop{}, runtime.Name(nm[0]))
 		for _, name := range nm[1:] {
 			wf.AddEdge(root, runtime.Add(wf, &noop{}, runtime.Name(name)))
@@ -85,7 +85,7 @@ func layeredDAG(nm []string) func() *runtime.Workflow[In] {
 		}
 	}
 	return func() *runtime.Workflow[In] {
-		wf := runtime.NewWorkflow[In]("layered-"+itoa(len(nm)))
+		wf := runtime.NewWorkflow[In]("layered-" + itoa(len(nm)))
 		nodes := make([]*noop, len(nm))
 		for i, name := range nm {
 			nodes[i] = runtime.Add(wf, &noop{}, runtime.Name(name))
