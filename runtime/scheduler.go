@@ -558,7 +558,7 @@ func (a *nodeAttempt) recover(where string, err *error) {
 
 // settle records the end of attempt a of node v. Called with r.mu held; the
 // first caller wins and later ones (a late goroutine after a timeout) are
-// ignored. own says the caller is the attempt's goroutine, done with its output.
+// ignored. rec is the attempt's record, composed by the caller.
 func (r *attemptRun) settle(v int32, a *nodeAttempt, rec *NodeExecution, err error) {
 	if a.settled || r.stopped(r.ctx) {
 		return
@@ -646,7 +646,6 @@ func (a *nodeAttempt) recordOf(err error, own bool, end time.Time) NodeExecution
 // retry schedules node v's next attempt after its retry delay.
 func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 	e := r.g.nodes[v]
-	ns := e
 	delay := RetryDelay(e.retryDelay, e.backoff, int(a.n))
 	if r.cfg.observer != nil {
 		r.nodeEvent(NodeRetrying, v, int(a.n), status, err, r.stamp(time.Now()), 0, delay)
@@ -658,10 +657,10 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 	}
 	r.pump() // the slot it held is free while it waits
 	r.timers++
-	ns.timer = time.AfterFunc(delay, func() {
+	e.timer = time.AfterFunc(delay, func() {
 		r.mu.Lock()
 		if !r.finished {
-			ns.timer = nil
+			e.timer = nil
 			r.timers--
 			r.stamp(time.Now()) // the retry starts no earlier than now
 			r.enqueue(v)
