@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxly-go/fluxly/internal/spec"
 	"github.com/fluxly-go/fluxly/runtime"
 )
 
@@ -26,12 +27,12 @@ func TestTimesFollowEvents(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		edges = edges[:0]
 		wf := runtime.NewWorkflow[In]("order")
-		root := add(wf, "root", spin)
+		root := runtime.AddFunc(wf, "root", spin)
 		for c := range chains {
 			prev, prevName := root, "root"
 			for d := range depth {
 				name := fmt.Sprintf("c%d-%d", c, d)
-				n := add(wf, name, spin)
+				n := runtime.AddFunc(wf, name, spin)
 				wf.AddEdge(prev, n)
 				edges = append(edges, edge{prevName, name})
 				prev, prevName = n, name
@@ -64,7 +65,7 @@ func TestRetryStartsAfterItsDelay(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("gap")
 		for i := range 64 {
-			add(wf, fmt.Sprintf("n%d", i), func(_ context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
+			runtime.AddFunc(wf, fmt.Sprintf("n%d", i), func(_ context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
 				for t0 := time.Now(); time.Since(t0) < 20*time.Microsecond; {
 				}
 				if x.Attempt == 1 {
@@ -98,7 +99,7 @@ func (s failSecondStart) OnStart(context.Context) {
 func TestReusedWorkflowAttemptWithoutNodes(t *testing.T) {
 	n := 0
 	wf := runtime.NewWorkflow[In]("reused-hook", runtime.Hooks(failSecondStart{&n}))
-	add(wf, "a", failWith(runtime.DataError))
+	runtime.AddFunc(wf, "a", failWith(runtime.DataError))
 	res := mustRun(t, func() *runtime.Workflow[In] { return wf }, &In{Input: runtime.Input{MaxRetries: 1}})
 	if second := res.Executions[1]; len(second.Nodes) != 0 || second.Status != runtime.Failed {
 		t.Fatalf("attempt 2: %v %v", second.Status, outcome(second))
@@ -134,14 +135,14 @@ func TestReusedWorkflowWithAbandonedGoroutine(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let the abandoned goroutine finish under -race
 }
 
-// Err and Spec only read the graph.
+// Err and the description only read the graph.
 func TestConcurrentErrAndSpec(t *testing.T) {
 	wf := runtime.NewWorkflow[In]("shared")
-	add(wf, "a", ok)
-	add(wf, "a", ok)
+	runtime.AddFunc(wf, "a", ok)
+	runtime.AddFunc(wf, "a", ok)
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Go(func() { _ = wf.Err(); _ = wf.Spec() })
+		wg.Go(func() { _ = wf.Err(); _, _ = spec.Of(wf) })
 	}
 	wg.Wait()
 }

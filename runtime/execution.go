@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -154,3 +155,49 @@ type PanicError struct {
 }
 
 func (p *PanicError) Error() string { return fmt.Sprintf("panic in %s: %v", p.Where, p.Value) }
+
+// Output returns the typed output of node's last execution in the last
+// workflow attempt of res, a Result from [Run] or one decoded from JSON.
+// It fails, naming the node, when res has no attempt, when the node did
+// not run in the last one (it was skipped or never reached), when its last
+// execution did not end COMPLETED, when it recorded no output (its output
+// type is NoOutput), or when the output is not an O.
+func Output[O any](res *Result, node string) (O, error) {
+	var zero O
+	if res == nil {
+		return zero, errors.New("runtime.Output: the result is nil")
+	}
+	ex := res.Last()
+	if ex == nil {
+		return zero, fmt.Errorf("runtime.Output: run %q has no workflow attempt", res.RunID)
+	}
+	recs := ex.Nodes[node]
+	if len(recs) == 0 {
+		switch ex.NodeState(node) {
+		case Skipped:
+			return zero, fmt.Errorf("runtime.Output: node %q was skipped in workflow attempt %d", node, ex.Attempt)
+		default:
+			return zero, fmt.Errorf("runtime.Output: node %q did not run in workflow attempt %d (no such node, or never reached)", node, ex.Attempt)
+		}
+	}
+	rec := &recs[len(recs)-1]
+	if rec.Status != Completed {
+		return zero, fmt.Errorf("runtime.Output: node %q ended %s in its last execution (attempt %d), not COMPLETED", node, rec.Status, rec.Attempt)
+	}
+	switch out := rec.Output.(type) {
+	case *O:
+		if out != nil {
+			return *out, nil
+		}
+	case json.RawMessage:
+		var v O
+		if err := json.Unmarshal(out, &v); err != nil {
+			return zero, fmt.Errorf("runtime.Output: node %q: decoding its output as %v: %w", node, reflect.TypeFor[O](), err)
+		}
+		return v, nil
+	case nil:
+	default:
+		return zero, fmt.Errorf("runtime.Output: node %q has output of type %T, not *%v", node, out, reflect.TypeFor[O]())
+	}
+	return zero, fmt.Errorf("runtime.Output: node %q recorded no output", node)
+}

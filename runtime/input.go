@@ -19,8 +19,8 @@ type Input struct {
 // embedding Input; the runtime reads workflow settings through it.
 func (in *Input) BaseInput() *Input { return in }
 
-// InputBase is implemented by every input type that embeds [Input].
-type InputBase interface{ BaseInput() *Input }
+// inputBase is implemented by every input type that embeds [Input].
+type inputBase interface{ BaseInput() *Input }
 
 // Timeout is TimeoutSeconds as a duration (0 for none).
 func (in *Input) Timeout() time.Duration { return seconds(in.TimeoutSeconds) }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -156,7 +157,7 @@ type nodeOptions struct {
 	timeout     time.Duration
 	retries     int
 	retryDelay  time.Duration
-	backoff     *Backoff
+	backoff     *backoff
 }
 
 var defaultNodeOptions nodeOptions
@@ -164,12 +165,18 @@ var defaultNodeOptions nodeOptions
 // typedNode is the generic part of a node, implemented by *Node[I, O].
 type typedNode interface {
 	impl() any
-	outputProto() any
+	outputType() reflect.Type // nil for NoOutput
 	run(ctx context.Context, a *nodeAttempt) error
 }
 
-func (n *Node[I, O]) impl() any        { return n.self }
-func (n *Node[I, O]) outputProto() any { return (*O)(nil) }
+func (n *Node[I, O]) impl() any { return n.self }
+
+func (n *Node[I, O]) outputType() reflect.Type {
+	if n.entry.run.noOutput {
+		return nil
+	}
+	return reflect.TypeFor[O]()
+}
 
 // execBox holds an attempt's Exec and its output in one allocation. Each
 // attempt has its own: a goroutine abandoned by a deadline may still hold
@@ -196,56 +203,106 @@ func (n *Node[I, O]) run(ctx context.Context, a *nodeAttempt) error {
 // Add adds node n to wf and returns it, so it can be wired into edges and
 // handed to downstream nodes. Options: [Name], [Description], [Timeout],
 // [Retries], [ExponentialBackoff].
-func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...Option) N {
+//
+// Data dependencies: a node that holds another node of wf in a field (as
+// Consumer holds Producer in the package example) reads it, and must have
+// it among its ancestors, through edges of any kind; otherwise
+// [Workflow.Err] reports an [ErrDataDependency] error. Exported and
+// unexported fields are checked, inside embedded and nested structs,
+// arrays and slices, and interface fields by their value; a field tagged
+// fluxly:"nodep" is not. The node's methods are checked too: one named like
+// a hook but misspelt, or with a hook's name and another signature, is an
+// [ErrInvalidHook] error.
+func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...NodeOption) N {
 	g := wf.g
 	if isNil(n) {
 		g.fail(ErrNilNode, nil, "runtime.Add: the node is a nil %T", n)
 		return n
 	}
-	o := &g.scratch // reused: options escape to the option funcs
-	*o = options{}
-	o.apply(opts)
-	base := n.fluxlyNode()
-	name := o.name
-	if !o.nameSet {
+	var s nodeSettings // stays on the stack: see the option types
+	s.apply(opts)
+	name := s.name
+	if !s.nameSet {
 		name = typeName(n)
 	}
+	addNode(g, n, n.fluxlyNode(), name, &s)
+	return n
+}
+
+// addNode adds node n, whose embedded Node is base, named name.
+func addNode[I, O any](g *graph, n NodeType[I, O], base *Node[I, O], name string, s *nodeSettings) bool {
 	if base.entry != nil {
 		g.fail(ErrDuplicateNode, []string{base.entry.name}, "node %q was already added to a workflow", base.entry.name)
-		return n
+		return false
 	}
 	switch {
 	case !validNodeName(name):
 		g.fail(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
-		return n
+		return false
 	case !g.claimName(name, int32(len(g.nodes))):
 		g.fail(ErrDuplicateNode, []string{name}, "duplicate node name %q", name)
-		return n
+		return false
 	}
-	if misplaced := o.given & workflowOnlyOptions; misplaced != 0 {
-		for _, opt := range misplaced.names() {
-			g.fail(ErrInvalidOption, []string{name}, "node %q: option %s applies to workflows, not nodes", name, opt)
-		}
-	}
-	for _, err := range o.errs {
+	for _, err := range s.errs {
 		g.fail(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
+	}
+	info := g.typeInfo(n)
+	for _, p := range info.hookProbs {
+		g.fail(ErrInvalidHook, []string{name}, "node %q: %s", name, p)
 	}
 	e := g.newEntry() // zeroed: set only what is not
 	e.idx, e.name = int32(len(g.nodes)), name
 	e.firstOut, e.lastOut, e.firstIn, e.lastIn = -1, -1, -1, -1
 	e.nodeOptions = &defaultNodeOptions
-	if no := (nodeOptions{o.description, o.timeout, o.retries, o.retryDelay, o.backoff}); no != defaultNodeOptions {
+	if s.nodeOptions != defaultNodeOptions {
 		e.nodeOptions = new(nodeOptions)
-		*e.nodeOptions = no
+		*e.nodeOptions = s.nodeOptions
 	}
-	e.node, e.run.hasHooks = base, g.hasHooks(n)
+	e.node, e.run.hasHooks = base, info.hooks
 	_, e.run.noOutput = any((*O)(nil)).(*NoOutput)
 	base.entry, base.self = e, n
+	if info.reads != nil {
+		g.readers = append(g.readers, reader{e.idx, info.reads})
+	}
 	g.nodes = appendDoubling(g.nodes, e)
 	g.inDeg = appendDoubling(g.inDeg, 0)
 	g.outDeg = appendDoubling(g.outDeg, 0)
 	e.ord = e.idx
-	return n
+	return true
+}
+
+// Func is a node whose logic is a plain function: see [AddFunc].
+type Func[I, O any] struct {
+	Node[I, O]
+	fn func(ctx context.Context, x *Exec[I, O]) error
+}
+
+// Logic calls the node's function.
+func (f *Func[I, O]) Logic(ctx context.Context, x *Exec[I, O]) error {
+	if f.fn == nil { // refused by AddFunc; the workflow never runs
+		return errors.New("runtime.Func: no function")
+	}
+	return f.fn(ctx, x)
+}
+
+// AddFunc adds a node named name whose logic is fn, for logic that needs no
+// type of its own. Options as for [Add]; the name is required, so [Name] is
+// not one of them. A nil fn is a graph error ([ErrNilNode]).
+//
+// A closure's captured variables cannot be seen, so the data dependencies
+// of fn (the nodes it reads) are not checked: add the edges yourself.
+func AddFunc[I, O any](wf *Workflow[I], name string, fn func(ctx context.Context, x *Exec[I, O]) error, opts ...NodeOption) *Func[I, O] {
+	g := wf.g
+	f := &Func[I, O]{fn: fn}
+	var s nodeSettings
+	s.apply(opts)
+	if s.nameSet {
+		s.errs = append(s.errs, fmt.Errorf("option Name(%q) given to AddFunc, which takes the name as an argument", s.name))
+	}
+	if addNode(g, f, &f.Node, name, &s) && fn == nil {
+		g.fail(ErrNilNode, []string{name}, "node %q: runtime.AddFunc was given a nil function", name)
+	}
+	return f
 }
 
 // validNodeName reports whether name is 1–128 printable characters of
@@ -262,16 +319,6 @@ func validNodeName(name string) bool {
 		n++
 	}
 	return n <= 128
-}
-
-// hasHooks reports whether the node implements a node hook. Large graphs
-// repeat a few node types: the answer for the last type is kept.
-func (g *graph) hasHooks(n any) bool {
-	t := reflect.TypeOf(n)
-	if t != g.hookType {
-		g.hookType, g.hookTypeHas = t, hooksOf(n) != hookSet{}
-	}
-	return g.hookTypeHas
 }
 
 // typeName is a node's default name: its Go type without package or pointer.

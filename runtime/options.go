@@ -3,166 +3,204 @@ package runtime
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"time"
 )
 
-// Option configures a workflow ([NewWorkflow]) or a node ([Add]). Options
-// that make sense for only one of them are reported as graph errors when
-// given to the other.
-type Option func(*options)
+// WorkflowOption configures a workflow: see [NewWorkflow]. Options that
+// apply to nodes only are [NodeOption]s; giving one to NewWorkflow does
+// not compile.
+type WorkflowOption interface{ workflowOption() }
 
-type options struct {
-	name, description, version string
-	nameSet                    bool
+// NodeOption configures a node: see [Add] and [AddFunc]. Options that apply
+// to workflows only are [WorkflowOption]s; giving one to Add does not
+// compile.
+type NodeOption interface{ nodeOption() }
 
-	timeout    time.Duration
-	retries    int
-	retryDelay time.Duration
-	backoff    *Backoff
-
-	maxConcurrency int
-	hooks          any
-
-	given optionSet // which options were given, to report misplaced ones
-	errs  []error
+// Option is an option valid for both workflows and nodes ([Description]).
+type Option interface {
+	WorkflowOption
+	NodeOption
 }
 
-// optionSet has a bit per option that applies to nodes only or to
-// workflows only.
-type optionSet uint8
-
-const (
-	optName optionSet = 1 << iota
-	optTimeout
-	optRetries
-	optBackoff
-	optVersion
-	optMaxConcurrency
-	optHooks
-
-	nodeOnlyOptions     = optName | optTimeout | optRetries | optBackoff
-	workflowOnlyOptions = optVersion | optMaxConcurrency | optHooks
+// The options are small values told apart by a type switch when applied.
+// Calling a method through the interface instead would make each option
+// value escape to the heap: Name(name) would allocate once per node
+// (BenchmarkBuild, BenchmarkRun), where the switch keeps it on the stack.
+type (
+	nameOption        string
+	descriptionOption string
+	versionOption     string
+	timeoutOption     time.Duration
+	retriesOption     struct {
+		n     int
+		delay time.Duration
+	}
+	backoffOption struct {
+		factor float64
+		max    time.Duration
+	}
+	maxConcurrencyOption int
+	hooksOption          struct{ h any }
 )
 
-var optionNames = [...]string{"Name", "Timeout", "Retries", "ExponentialBackoff", "Version", "MaxConcurrency", "Hooks"}
+func (nameOption) nodeOption()               {}
+func (descriptionOption) nodeOption()        {}
+func (descriptionOption) workflowOption()    {}
+func (versionOption) workflowOption()        {}
+func (timeoutOption) nodeOption()            {}
+func (retriesOption) nodeOption()            {}
+func (backoffOption) nodeOption()            {}
+func (maxConcurrencyOption) workflowOption() {}
+func (hooksOption) workflowOption()          {}
 
-// names lists the options in s.
-func (s optionSet) names() []string {
-	var n []string
-	for i, name := range optionNames {
-		if s&(1<<i) != 0 {
-			n = append(n, name)
-		}
-	}
-	return n
+// workflowSettings are a workflow's options once applied.
+type workflowSettings struct {
+	description, version string
+	maxConcurrency       int
+	hooks                any
+	hooksSet             bool
+	errs                 []error // bad values
 }
 
-func (o *options) apply(opts []Option) {
+func (s *workflowSettings) apply(opts []WorkflowOption) {
 	for _, opt := range opts {
-		if opt != nil {
-			opt(o)
+		switch o := opt.(type) {
+		case nil:
+		case descriptionOption:
+			s.description = string(o)
+		case versionOption:
+			s.version = string(o)
+		case maxConcurrencyOption:
+			if o < 0 {
+				s.errs = append(s.errs, fmt.Errorf("max concurrency %d must not be negative", int(o)))
+				continue
+			}
+			s.maxConcurrency = int(o)
+		case hooksOption:
+			s.hooks, s.hooksSet = o.h, true
+		default:
+			s.errs = append(s.errs, foreignOption(opt))
 		}
 	}
 }
 
-// Name sets a node's name (default: its Go type name). Names are unique in a workflow.
-func Name(name string) Option {
-	return func(o *options) { o.name, o.nameSet = name, true; o.given |= optName }
+// nodeSettings are a node's options once applied.
+type nodeSettings struct {
+	name    string
+	nameSet bool
+	nodeOptions
+	errs []error // bad values
 }
+
+func (s *nodeSettings) apply(opts []NodeOption) {
+	for _, opt := range opts {
+		switch o := opt.(type) {
+		case nil:
+		case nameOption:
+			s.name, s.nameSet = string(o), true
+		case descriptionOption:
+			s.description = string(o)
+		case timeoutOption:
+			if o < 0 {
+				s.errs = append(s.errs, fmt.Errorf("timeout %v must not be negative", time.Duration(o)))
+				continue
+			}
+			s.timeout = time.Duration(o)
+		case retriesOption:
+			if o.n < 0 {
+				s.errs = append(s.errs, fmt.Errorf("retries %d must not be negative", o.n))
+				continue
+			}
+			if o.delay < 0 {
+				s.errs = append(s.errs, fmt.Errorf("retry delay %v must not be negative", o.delay))
+				continue
+			}
+			s.retries, s.retryDelay = o.n, o.delay
+		case backoffOption:
+			if !(o.factor >= 1) || math.IsInf(o.factor, 1) { // also NaN
+				s.errs = append(s.errs, fmt.Errorf("backoff factor %v must be a finite number of at least 1", o.factor))
+				continue
+			}
+			if o.max < 0 {
+				s.errs = append(s.errs, fmt.Errorf("backoff cap %v must not be negative", o.max))
+				continue
+			}
+			s.backoff = &backoff{factor: o.factor, max: o.max}
+		default:
+			s.errs = append(s.errs, foreignOption(opt))
+		}
+	}
+}
+
+// foreignOption reports an option made outside this package (a type that
+// embeds an option interface). Only opt's type is read: passing opt itself
+// to fmt would make every option escape.
+func foreignOption(opt any) error {
+	return fmt.Errorf("option of type %v is not one of package runtime", reflect.TypeOf(opt))
+}
+
+// Name sets a node's name (default: its Go type name). Names are unique in
+// a workflow.
+func Name(name string) NodeOption { return nameOption(name) }
 
 // Description documents a workflow or a node.
-func Description(text string) Option { return func(o *options) { o.description = text } }
+func Description(text string) Option { return descriptionOption(text) }
 
 // Version sets a workflow's version.
-func Version(v string) Option {
-	return func(o *options) { o.version = v; o.given |= optVersion }
-}
+func Version(v string) WorkflowOption { return versionOption(v) }
 
 // Timeout bounds each attempt of a node. The attempt's context carries the
-// deadline; when it passes, the attempt is TIMED_OUT whether or not the logic
-// returns.
-func Timeout(d time.Duration) Option {
-	return func(o *options) {
-		o.given |= optTimeout
-		if d < 0 {
-			o.errs = append(o.errs, fmt.Errorf("timeout %v must not be negative", d))
-			return
-		}
-		o.timeout = d
-	}
-}
+// deadline; when it passes, the attempt is TIMED_OUT whether or not the
+// logic returns. A negative timeout is a graph error.
+func Timeout(d time.Duration) NodeOption { return timeoutOption(d) }
 
 // Retries gives a node n extra attempts after a failed one, waiting delay
-// between attempts.
-func Retries(n int, delay time.Duration) Option {
-	return func(o *options) {
-		o.given |= optRetries
-		if n < 0 {
-			o.errs = append(o.errs, fmt.Errorf("retries %d must not be negative", n))
-			return
-		}
-		if delay < 0 {
-			o.errs = append(o.errs, fmt.Errorf("retry delay %v must not be negative", delay))
-			return
-		}
-		o.retries, o.retryDelay = n, delay
-	}
-}
-
-// Backoff makes a node's retry delay grow: the delay before retry k (1-based)
-// is delay × factor^(k-1), capped at max (0 means no cap).
-type Backoff struct {
-	Factor float64       `json:"factor"`
-	Max    time.Duration `json:"max"`
-}
+// between attempts. Negative values are graph errors.
+func Retries(n int, delay time.Duration) NodeOption { return retriesOption{n, delay} }
 
 // ExponentialBackoff multiplies a node's retry delay by factor after each
-// retry, never waiting longer than max (0: no cap). Use it with [Retries].
-func ExponentialBackoff(factor float64, max time.Duration) Option {
-	return func(o *options) {
-		o.given |= optBackoff
-		if !(factor >= 1) || math.IsInf(factor, 1) { // also NaN
-			o.errs = append(o.errs, fmt.Errorf("backoff factor %v must be a finite number of at least 1", factor))
-			return
-		}
-		if max < 0 {
-			o.errs = append(o.errs, fmt.Errorf("backoff cap %v must not be negative", max))
-			return
-		}
-		o.backoff = &Backoff{Factor: factor, Max: max}
-	}
+// retry, never waiting longer than max (0: no cap): the delay before retry
+// k (1-based) is delay × factor^(k-1). Use it with [Retries]. A factor below
+// 1, NaN or infinite, or a negative max, is a graph error.
+func ExponentialBackoff(factor float64, max time.Duration) NodeOption {
+	return backoffOption{factor, max}
 }
 
 // MaxConcurrency limits how many nodes of one workflow run at the same time
-// (0: no limit).
-func MaxConcurrency(n int) Option {
-	return func(o *options) {
-		o.given |= optMaxConcurrency
-		if n < 0 {
-			o.errs = append(o.errs, fmt.Errorf("max concurrency %d must not be negative", n))
-			return
-		}
-		o.maxConcurrency = n
-	}
+// (0: no limit). A negative limit is a graph error.
+func MaxConcurrency(n int) WorkflowOption { return maxConcurrencyOption(n) }
+
+// Hooks attaches workflow-level lifecycle hooks: h has any of the methods
+//
+//	OnStart(ctx context.Context)
+//	OnSuccess(ctx context.Context)
+//	OnFailure(ctx context.Context, err error)
+//	OnFinish(ctx context.Context)
+//
+// which run around every workflow attempt as node hooks run around every
+// node attempt (see the package documentation). A value with none of them,
+// or with a method that looks like a misspelt hook or has a hook's name but
+// another signature, is a graph error ([ErrInvalidHook]).
+func Hooks(h any) WorkflowOption { return hooksOption{h} }
+
+// backoff makes a node's retry delay grow: see [ExponentialBackoff].
+type backoff struct {
+	factor float64
+	max    time.Duration // 0: no cap
 }
 
-// Hooks attaches workflow-level lifecycle hooks: h implements any of
-// [StartHook], [SuccessHook], [FailureHook] and [FinishHook].
-func Hooks(h any) Option {
-	return func(o *options) { o.hooks = h; o.given |= optHooks }
-}
-
-// RetryDelay returns the wait before retry k (1-based) for a node with the
+// retryDelay returns the wait before retry k (1-based) for a node with the
 // given base delay and optional backoff.
-func RetryDelay(base time.Duration, b *Backoff, k int) time.Duration {
+func retryDelay(base time.Duration, b *backoff, k int) time.Duration {
 	if b == nil || k <= 1 {
 		return base
 	}
 	d := float64(base)
 	for i := 1; i < k; i++ {
-		d *= b.Factor
-		if b.Max > 0 && d >= float64(b.Max) {
-			return b.Max
+		d *= b.factor
+		if b.max > 0 && d >= float64(b.max) {
+			return b.max
 		}
 		if d > float64(1<<62) {
 			return time.Duration(1 << 62)

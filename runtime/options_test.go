@@ -15,13 +15,13 @@ import (
 // naming the node and the rule, reported together, never a panic.
 func TestBadOptionValues(t *testing.T) {
 	wf := runtime.NewWorkflow[In]("opts", runtime.MaxConcurrency(-1))
-	add(wf, "t", ok, runtime.Timeout(-time.Second))
-	add(wf, "r", ok, runtime.Retries(-1, 0))
-	add(wf, "d", ok, runtime.Retries(1, -time.Millisecond))
-	add(wf, "f", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(0.5, 0))
-	add(wf, "nan", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(math.NaN(), 0))
-	add(wf, "inf", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(math.Inf(1), 0))
-	add(wf, "cap", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(2, -time.Second))
+	runtime.AddFunc(wf, "t", ok, runtime.Timeout(-time.Second))
+	runtime.AddFunc(wf, "r", ok, runtime.Retries(-1, 0))
+	runtime.AddFunc(wf, "d", ok, runtime.Retries(1, -time.Millisecond))
+	runtime.AddFunc(wf, "f", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(0.5, 0))
+	runtime.AddFunc(wf, "nan", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(math.NaN(), 0))
+	runtime.AddFunc(wf, "inf", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(math.Inf(1), 0))
+	runtime.AddFunc(wf, "cap", ok, runtime.Retries(2, time.Millisecond), runtime.ExponentialBackoff(2, -time.Second))
 	want := `workflow "opts": max concurrency -1 must not be negative
 workflow "opts": node "t": timeout -1s must not be negative
 workflow "opts": node "r": retries -1 must not be negative
@@ -43,13 +43,13 @@ workflow "opts": node "cap": backoff cap -1s must not be negative`
 // and groups naming it report it instead of panicking.
 func TestNilNode(t *testing.T) {
 	wf := runtime.NewWorkflow[In]("nils")
-	a := add(wf, "a", ok)
-	var missing *step
+	a := runtime.AddFunc(wf, "a", ok)
+	var missing *noop
 	n := runtime.Add(wf, missing)
 	wf.AddEdge(a, n)
 	wf.AddExecutionGroup(n)
 	wf.AddEdge(a, nil)
-	want := `workflow "nils": runtime.Add: the node is a nil *runtime_test.step
+	want := `workflow "nils": runtime.Add: the node is a nil *runtime_test.noop
 workflow "nils": edge "a" → <nil>: node <nil> was not added to this workflow
 workflow "nils": execution group 1: node <nil> was not added to this workflow
 workflow "nils": edge "a" → <nil>: node <nil> was not added to this workflow`
@@ -73,7 +73,7 @@ func TestContextErrorsFromLogic(t *testing.T) {
 	}
 	res := mustRun(t, func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("own-deadline")
-		add(wf, "call", own, runtime.Timeout(time.Minute))
+		runtime.AddFunc(wf, "call", own, runtime.Timeout(time.Minute))
 		return wf
 	}, nil)
 	if st := res.Last().Nodes["call"][0].Status; st != runtime.Failed || res.Status != runtime.Failed {
@@ -88,7 +88,7 @@ func TestContextErrorsFromLogic(t *testing.T) {
 	}
 	res, err := runtime.Run(ctx, func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("caller-deadline")
-		add(wf, "wait", wait)
+		runtime.AddFunc(wf, "wait", wait)
 		return wf
 	}, nil)
 	if err != nil || res.Status != runtime.TimedOut {

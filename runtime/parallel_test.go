@@ -24,9 +24,9 @@ func TestEveryReadyNodeRunsAtOnce(t *testing.T) {
 			go func() { arrived.Wait(); close(open) }()
 			build := func() *runtime.Workflow[In] {
 				wf := runtime.NewWorkflow[In]("barrier")
-				root := add(wf, "root", ok)
+				root := runtime.AddFunc(wf, "root", ok)
 				for i := range n {
-					wf.AddEdge(root, add(wf, fmt.Sprintf("n%04d", i), func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+					wf.AddEdge(root, runtime.AddFunc(wf, fmt.Sprintf("n%04d", i), func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 						arrived.Done()
 						<-open // ignores ctx on purpose
 						return nil

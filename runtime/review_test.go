@@ -17,13 +17,13 @@ import (
 func TestStoppedRunRecordsOnlyStartedAttempts(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("many", runtime.MaxConcurrency(2))
-		root := add(wf, "root", ok)
+		root := runtime.AddFunc(wf, "root", ok)
 		for i := range 50 {
 			f := ok
 			if i == 0 {
 				f = failWith(runtime.DataError)
 			}
-			wf.AddEdge(root, add(wf, fmt.Sprintf("c%02d", i), f))
+			wf.AddEdge(root, runtime.AddFunc(wf, fmt.Sprintf("c%02d", i), f))
 		}
 		return wf
 	}
@@ -49,7 +49,7 @@ func TestWorkflowStopDecidesTheStatus(t *testing.T) {
 	}
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("stop")
-		add(wf, "n", aborting)
+		runtime.AddFunc(wf, "n", aborting)
 		return wf
 	}
 	for range 30 {
@@ -71,7 +71,7 @@ func TestAlreadyCancelledRunsNothing(t *testing.T) {
 	ran := false
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("never")
-		add(wf, "n", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { ran = true; return nil })
+		runtime.AddFunc(wf, "n", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { ran = true; return nil })
 		return wf
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -92,7 +92,7 @@ func TestWorkflowTimeoutCoversOnStart(t *testing.T) {
 	ran := false
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("slow-start", runtime.Hooks(slowStart{release}))
-		add(wf, "n", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { ran = true; return nil })
+		runtime.AddFunc(wf, "n", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { ran = true; return nil })
 		return wf
 	}
 	res := mustRun(t, build, &In{Input: runtime.Input{TimeoutSeconds: 0.1}})
@@ -104,8 +104,8 @@ func TestWorkflowTimeoutCoversOnStart(t *testing.T) {
 func TestConditionPanicFailsTheWorkflow(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("cond-panic")
-		a := add(wf, "a", ok)
-		b := add(wf, "b", ok)
+		a := runtime.AddFunc(wf, "a", ok)
+		b := runtime.AddFunc(wf, "b", ok)
 		var items []int
 		wf.AddConditionalEdge(a, b, "reads a nil map", func() bool {
 			return items[3] > 0 // index out of range: a bug in the condition
@@ -122,13 +122,13 @@ func TestConditionPanicFailsTheWorkflow(t *testing.T) {
 func TestRetryDelayFreesTheConcurrencySlot(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("slot", runtime.MaxConcurrency(1))
-		add(wf, "a", func(_ context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
+		runtime.AddFunc(wf, "a", func(_ context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
 			if x.Attempt == 1 {
 				return runtime.Errorf(runtime.NetworkFailure, "once")
 			}
 			return nil
 		}, runtime.Retries(1, 300*time.Millisecond))
-		add(wf, "b", ok)
+		runtime.AddFunc(wf, "b", ok)
 		return wf
 	}
 	res := mustRun(t, build, nil)
@@ -159,7 +159,7 @@ func TestNodeNames(t *testing.T) {
 		{"emoji 🚀 and RTL שלום", true},
 	} {
 		wf := runtime.NewWorkflow[In]("names")
-		add(wf, c.name, ok)
+		runtime.AddFunc(wf, c.name, ok)
 		err := wf.Err()
 		if c.ok != (err == nil) {
 			t.Errorf("name %q: err = %v", c.name, err)
@@ -178,10 +178,10 @@ func TestDuplicateNames(t *testing.T) {
 	t.Run("large graph", func(t *testing.T) {
 		wf := runtime.NewWorkflow[In]("dups")
 		for i := range 20_000 {
-			add(wf, fmt.Sprintf("n%d", i), ok)
+			runtime.AddFunc(wf, fmt.Sprintf("n%d", i), ok)
 		}
 		for _, name := range []string{"n5", "n19999", "n5", "n12345"} {
-			add(wf, name, ok)
+			runtime.AddFunc(wf, name, ok)
 		}
 		want := `workflow "dups": duplicate node name "n5"` + "\n" +
 			`workflow "dups": duplicate node name "n19999"` + "\n" +
@@ -196,17 +196,17 @@ func TestDuplicateNames(t *testing.T) {
 	})
 	t.Run("rejected when added, in order", func(t *testing.T) {
 		wf := runtime.NewWorkflow[In]("order")
-		a := add(wf, "a", ok)
-		add(wf, "b", ok, runtime.Version("1"))
-		add(wf, "", ok)
+		a := runtime.AddFunc(wf, "a", ok)
+		runtime.AddFunc(wf, "b", ok, runtime.Timeout(-1))
+		runtime.AddFunc(wf, "", ok)
 		wf.AddEdge(a, a)
-		dup := add(wf, "a", ok, runtime.MaxConcurrency(1))
+		dup := runtime.AddFunc(wf, "a", ok)
 		wf.AddEdge(a, dup)
-		want := `workflow "order": node "b": option Version applies to workflows, not nodes` + "\n" +
+		want := `workflow "order": node "b": timeout -1ns must not be negative` + "\n" +
 			`workflow "order": node name "" must be 1–128 printable characters` + "\n" +
 			`workflow "order": self-loop on node "a"` + "\n" +
 			`workflow "order": duplicate node name "a"` + "\n" +
-			`workflow "order": edge "a" → "step" (a *runtime_test.step never added with runtime.Add): node "step" (a *runtime_test.step never added with runtime.Add) was not added to this workflow`
+			`workflow "order": edge "a" → "Func" (a *runtime.Func[runtime_test.In,runtime.NoOutput] never added to a workflow): node "Func" (a *runtime.Func[runtime_test.In,runtime.NoOutput] never added to a workflow) was not added to this workflow`
 		if got := fmt.Sprint(wf.Err()); got != want {
 			t.Fatalf("got\n%s\nwant\n%s", got, want)
 		}
@@ -217,7 +217,7 @@ func TestDuplicateNames(t *testing.T) {
 	t.Run("no duplicates", func(t *testing.T) {
 		wf := runtime.NewWorkflow[In]("unique")
 		for i := range 9000 {
-			add(wf, fmt.Sprintf("node-%d", i), ok)
+			runtime.AddFunc(wf, fmt.Sprintf("node-%d", i), ok)
 		}
 		if err := wf.Err(); err != nil {
 			t.Fatal(err)
@@ -231,14 +231,14 @@ func TestDuplicateNames(t *testing.T) {
 func TestReusedWorkflowIsReset(t *testing.T) {
 	calls := 0
 	wf := runtime.NewWorkflow[In]("reused")
-	a := add(wf, "a", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+	a := runtime.AddFunc(wf, "a", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 		calls++
 		if calls == 1 {
 			return runtime.Errorf(runtime.DataError, "first call fails")
 		}
 		return nil
 	}, runtime.Retries(0, 0))
-	b := add(wf, "b", ok)
+	b := runtime.AddFunc(wf, "b", ok)
 	wf.AddEdgeIfSourceCompleted(a, b)
 	res := mustRun(t, func() *runtime.Workflow[In] { return wf }, &In{Input: runtime.Input{MaxRetries: 1}})
 	if res.Status != runtime.Completed || len(res.Executions) != 2 {

@@ -2,12 +2,13 @@ package runtime
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"time"
+
+	"github.com/fluxly-go/fluxly/internal/runid"
 )
 
 // RunOption configures one run.
@@ -91,13 +92,13 @@ func Run[I any](ctx context.Context, build func() *Workflow[I], in *I, opts ...R
 		}
 	}
 	if cfg.runID == "" {
-		cfg.runID = NewRunID()
+		cfg.runID = runid.New()
 	}
 	if in == nil {
 		in = new(I)
 	}
 	var base Input
-	if b, ok := any(in).(InputBase); ok {
+	if b, ok := any(in).(inputBase); ok {
 		base = *b.BaseInput()
 	}
 	if base.MaxRetries < 0 {
@@ -156,18 +157,9 @@ func buildChecked[I any](build func() *Workflow[I]) (wf *Workflow[I], err error)
 	return wf, nil
 }
 
-// NewRunID returns a random (version 4) UUID.
-func NewRunID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 var discardLogger = slog.New(slog.DiscardHandler)
 
-// runHooks calls the workflow hooks of one phase, turning a panic into an error.
+// callHook calls f, a workflow hook, turning a panic into a *PanicError.
 func callHook(where string, f func()) (err error) {
 	defer func() {
 		if p := recover(); p != nil {

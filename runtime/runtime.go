@@ -13,9 +13,45 @@
 //		return wf
 //	}
 //
-// and run with [Run]. The package has no dependencies outside the standard
-// library; the app (package fluxly) adds the CLI, environment trigger, HTTP
-// API and documentation on top.
+// and run with [Run]; [Output] reads a node's typed output from the result.
+// Options are typed by what they configure: [WorkflowOption] for
+// NewWorkflow, [NodeOption] for [Add], [Option] for both, so a misplaced
+// option does not compile. [AddFunc] adds a node whose logic is a plain
+// function.
+//
+// # Data dependencies
+//
+// Consumer holds Producer in a field and reads its output with
+// [Node.Last]; that is only safe when Producer has finished, so Producer
+// must be among Consumer's ancestors (here through the edge p → c). The
+// graph check ([Workflow.Err], which [Run] calls before starting) enforces
+// it for every field of every node that holds another node of the same
+// workflow, exported or not, inside nested structs, arrays and slices, and
+// interface fields by their value: a missing edge is an [ErrDataDependency]
+// error naming both nodes and the field. A field tagged fluxly:"nodep" is
+// not checked, for a node read only when the order is guaranteed another
+// way. The variables a closure given to [AddFunc] or to
+// [Workflow.AddConditionalEdge] captures cannot be checked.
+//
+// # Hooks
+//
+// A node type opts into lifecycle hooks by having any of these methods:
+//
+//	OnStart(ctx context.Context)               // before the logic
+//	OnSuccess(ctx context.Context)             // after logic that returned nil
+//	OnFailure(ctx context.Context, err error)  // after logic that failed, with its error
+//	OnFinish(ctx context.Context)              // always, last
+//
+// They run around every attempt of the node; workflow hooks, the same
+// methods on a value given to [Hooks], run around every workflow attempt. A
+// panic in a hook fails the attempt with the panic's message. A method that
+// looks like a misspelt hook (OnFinsh, OnFailed, Onstart) or has a hook's
+// name and another signature is an [ErrInvalidHook] graph error, since the
+// runtime would never call it.
+//
+// The package has no dependencies outside the standard library; the app
+// (package fluxly) adds the CLI, environment trigger, HTTP API and
+// documentation on top.
 package runtime
 
 import (
@@ -25,7 +61,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -35,8 +70,9 @@ import (
 // (and per workflow retry), so every run gets fresh node instances.
 //
 // Mistakes made while building (unknown node, duplicate name, self-loop,
-// duplicate edge, cycle, bad option) are collected, not panicked: [Workflow.Err]
-// reports all of them at once, and Run refuses to start a workflow that has any.
+// duplicate edge, cycle, bad option value, misspelt hook, missing data
+// dependency) are collected, not panicked: [Workflow.Err] reports all of
+// them at once, and Run refuses to start a workflow that has any.
 type Workflow[I any] struct {
 	g *graph
 }
@@ -77,8 +113,8 @@ func (k *EdgeKind) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown edge kind %q", b)
 }
 
-// OnSuccessLabel is the label of edges added with AddEdgeIfSourceCompleted.
-const OnSuccessLabel = "if completed"
+// onSuccessLabel is the label of edges added with AddEdgeIfSourceCompleted.
+const onSuccessLabel = "if completed"
 
 // edge is 20 bytes: a conditional edge's label and condition live in
 // graph.conds, so the common plain and on-success edges don't carry them.
@@ -117,7 +153,7 @@ func (g *graph) edgeLabel(h edgeHow) string {
 	case Conditional:
 		return g.conds[h].label
 	case OnSuccess:
-		return OnSuccessLabel
+		return onSuccessLabel
 	}
 	return ""
 }
@@ -126,7 +162,7 @@ type graph struct {
 	name, description, version string
 	maxConcurrency             int
 	hooks                      hookSet
-	inputProto                 any
+	input                      reflect.Type // I
 
 	nodes []*nodeEntry
 	// Degrees by node index, apart from the entries: a run reads them all
@@ -141,14 +177,16 @@ type graph struct {
 	// before the last group, and is nil without groups.
 	memberOf [][]int32
 	errs     []error
+	// readers are the nodes whose types have fields that can hold a node,
+	// in the order added: Err checks their data dependencies.
+	readers []reader
 
 	markGen uint32 // the current search's mark in nodeEntry.mark
 
-	hint        int          // the node count of the last graph built with this name
-	scratch     options      // Add's options, reused to save an allocation per node
-	hookType    reflect.Type // the last node type Add saw, and
-	hookTypeHas bool         // whether it implements a node hook
-	slab        []nodeEntry  // entries are carved from chunks
+	hint     int           // the node count of the last graph built with this name
+	lastType reflect.Type  // the last node type Add saw (see typeInfo)
+	lastInfo *nodeTypeInfo // and what is known of it
+	slab     []nodeEntry   // entries are carved from chunks
 }
 
 // edgeList stores edges in fixed-size chunks: adding never copies, and an
@@ -209,14 +247,14 @@ func appendDoubling[T any](s []T, v T) []T {
 
 // NewWorkflow starts a workflow named name (2–64 characters). Options:
 // [Description], [Version], [MaxConcurrency], [Hooks].
-func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
-	var o options
-	o.apply(opts)
+func NewWorkflow[I any](name string, opts ...WorkflowOption) *Workflow[I] {
+	var s workflowSettings
+	s.apply(opts)
 	g := &graph{
-		name: name, description: o.description, version: o.version,
-		maxConcurrency: o.maxConcurrency,
-		hooks:          hooksOf(o.hooks),
-		inputProto:     (*I)(nil),
+		name: name, description: s.description, version: s.version,
+		maxConcurrency: s.maxConcurrency,
+		hooks:          hooksOf(s.hooks),
+		input:          reflect.TypeFor[I](),
 	}
 	if g.hint = sizeHint(name); g.hint > 0 {
 		g.nodes = make([]*nodeEntry, 0, g.hint)
@@ -228,11 +266,13 @@ func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
 	} else if hasControl(name) {
 		g.fail(ErrInvalidName, nil, "workflow name %q must not contain control characters", name)
 	}
-	for _, opt := range (o.given & nodeOnlyOptions).names() {
-		g.fail(ErrInvalidOption, nil, "option %s applies to nodes, not workflows", opt)
-	}
-	for _, err := range o.errs {
+	for _, err := range s.errs {
 		g.fail(ErrInvalidOption, nil, "%v", err)
+	}
+	if s.hooksSet {
+		for _, p := range workflowHookProblems(s.hooks) {
+			g.fail(ErrInvalidHook, nil, "workflow hooks: %s", p)
+		}
 	}
 	return &Workflow[I]{g: g}
 }
@@ -240,12 +280,20 @@ func NewWorkflow[I any](name string, opts ...Option) *Workflow[I] {
 // Name returns the workflow's name.
 func (w *Workflow[I]) Name() string { return w.g.name }
 
-// Err returns every problem found while building the workflow, joined with
-// errors.Join, or nil. Each is a *GraphError naming the nodes involved.
+// Err returns every problem found in the workflow's graph, joined with
+// errors.Join, or nil. Each is a *GraphError naming the nodes involved:
+// the mistakes made while building, in the order made, then the missing
+// data dependencies (see [Add]), by node in the order added and by field
+// in declaration order. Err only reads the graph and its nodes: calls may
+// run concurrently, but not while the workflow runs and its nodes change.
 func (w *Workflow[I]) Err() error {
-	errs := w.g.errs
-	if len(w.g.nodes) == 0 {
-		errs = append(slices.Clip(errs), &GraphError{Workflow: w.g.name, Rule: ErrNoNodes, msg: "has no nodes"})
+	g := w.g
+	errs := g.errs
+	if deps := g.dependencyErrors(); len(deps) > 0 {
+		errs = append(slices.Clip(errs), deps...)
+	}
+	if len(g.nodes) == 0 {
+		errs = append(slices.Clip(errs), &GraphError{Workflow: g.name, Rule: ErrNoNodes, msg: "has no nodes"})
 	}
 	return errors.Join(errs...)
 }
@@ -262,7 +310,7 @@ func (w *Workflow[I]) AddConditionalEdge(src, dst NodeRef, label string, cond fu
 
 // AddEdgeIfSourceCompleted lets dst start only if src finished COMPLETED.
 func (w *Workflow[I]) AddEdgeIfSourceCompleted(src, dst NodeRef) {
-	w.g.addEdge(src, dst, OnSuccess, OnSuccessLabel, nil)
+	w.g.addEdge(src, dst, OnSuccess, onSuccessLabel, nil)
 }
 
 // AddExecutionGroup declares a set of nodes that succeed or fail together.
@@ -329,7 +377,27 @@ func refName(ref NodeRef) string {
 	if e := ref.nodeEntry(); e != nil {
 		return fmt.Sprintf("%q", e.name)
 	}
-	return fmt.Sprintf("%q (a %T never added with runtime.Add)", typeName(ref), ref)
+	return fmt.Sprintf("%q (a %s never added to a workflow)", typeName(ref), shortType(ref))
+}
+
+// shortType is v's type as %T writes it, without the import paths of type
+// arguments: *runtime.Func[main.In,runtime.NoOutput].
+func shortType(v any) string {
+	s := fmt.Sprintf("%T", v)
+	b := make([]byte, 0, len(s))
+	name := 0 // where the current qualified name starts in b
+	for i := range len(s) {
+		switch c := s[i]; c {
+		case '/': // drop the import path up to here
+			b = b[:name]
+		case '[', ']', ',', '*', ' ':
+			b = append(b, c)
+			name = len(b)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func() bool) {
@@ -499,17 +567,19 @@ func (g *graph) fail(rule error, nodes []string, format string, args ...any) {
 
 // Graph-building rules, for errors.Is on a *GraphError.
 var (
-	ErrInvalidName   = errors.New("invalid name")
-	ErrInvalidOption = errors.New("invalid option")
-	ErrDuplicateNode = errors.New("duplicate node")
-	ErrUnknownNode   = errors.New("unknown node")
-	ErrSelfLoop      = errors.New("self-loop")
-	ErrDuplicateEdge = errors.New("duplicate edge")
-	ErrCycle         = errors.New("cycle")
-	ErrInvalidEdge   = errors.New("invalid edge")
-	ErrEmptyGroup    = errors.New("empty execution group")
-	ErrNoNodes       = errors.New("no nodes")
-	ErrNilNode       = errors.New("nil node")
+	ErrInvalidName    = errors.New("invalid name")
+	ErrInvalidOption  = errors.New("invalid option")
+	ErrDuplicateNode  = errors.New("duplicate node")
+	ErrUnknownNode    = errors.New("unknown node")
+	ErrSelfLoop       = errors.New("self-loop")
+	ErrDuplicateEdge  = errors.New("duplicate edge")
+	ErrCycle          = errors.New("cycle")
+	ErrInvalidEdge    = errors.New("invalid edge")
+	ErrEmptyGroup     = errors.New("empty execution group")
+	ErrNoNodes        = errors.New("no nodes")
+	ErrNilNode        = errors.New("nil node")
+	ErrInvalidHook    = errors.New("invalid hook")    // a misspelt hook, or a hook's name with another signature
+	ErrDataDependency = errors.New("data dependency") // a node reads a node that is not its ancestor
 )
 
 // GraphError is one problem in a workflow's graph.
@@ -526,86 +596,6 @@ func (e *GraphError) Unwrap() error { return e.Rule }
 
 func hasControl(s string) bool {
 	return strings.ContainsFunc(s, unicode.IsControl)
-}
-
-// Spec is a read-only description of a workflow's graph, for documentation
-// and introspection. Nodes are in a stable topological order (ties broken by
-// the order nodes were added); edges are in the order they were added.
-type Spec struct {
-	Name           string
-	Description    string
-	Version        string
-	MaxConcurrency int
-	Hooks          []string // workflow hooks implemented, e.g. "OnStart"
-	Input          any      // a typed nil *I: the input type
-	Nodes          []NodeSpec
-	Edges          []EdgeSpec
-	Groups         [][]string // execution groups, node names in topological order
-}
-
-// NodeSpec describes one node.
-type NodeSpec struct {
-	Name        string
-	Description string
-	Timeout     time.Duration
-	MaxRetries  int
-	RetryDelay  time.Duration
-	Backoff     *Backoff
-	Hooks       []string // node hooks implemented
-	Impl        any      // the user's node value, e.g. *Echo
-	Output      any      // a typed nil *O: the output type
-}
-
-// EdgeSpec describes one edge.
-type EdgeSpec struct {
-	From, To string
-	Kind     EdgeKind
-	Label    string
-}
-
-// Described is what introspection needs of a workflow whatever its input
-// type; *Workflow[I] implements it.
-type Described interface {
-	Spec() Spec
-	Err() error
-}
-
-var _ Described = (*Workflow[struct{}])(nil)
-
-// Spec describes the workflow without running anything.
-func (w *Workflow[I]) Spec() Spec {
-	g := w.g
-	topo := g.topoOrder()
-	rank := make([]int, len(g.nodes))
-	s := Spec{
-		Name: g.name, Description: g.description, Version: g.version,
-		MaxConcurrency: g.maxConcurrency, Hooks: g.hooks.names(), Input: g.inputProto,
-		Nodes: make([]NodeSpec, 0, len(g.nodes)),
-		Edges: make([]EdgeSpec, 0, g.edges.n),
-	}
-	for i, v := range topo {
-		rank[v] = i
-		e := g.nodes[v]
-		s.Nodes = append(s.Nodes, NodeSpec{
-			Name: e.name, Description: e.description, Timeout: e.timeout,
-			MaxRetries: e.retries, RetryDelay: e.retryDelay, Backoff: e.backoff,
-			Hooks: hooksOf(e.node.impl()).names(), Impl: e.node.impl(), Output: e.node.outputProto(),
-		})
-	}
-	for i := range int32(g.edges.n) {
-		ed := g.edges.at(i)
-		s.Edges = append(s.Edges, EdgeSpec{From: g.nodes[ed.from].name, To: g.nodes[ed.to].name, Kind: ed.how.kind(), Label: g.edgeLabel(ed.how)})
-	}
-	for _, grp := range g.groups {
-		idx := slices.Clone(grp)
-		slices.SortFunc(idx, func(a, b int32) int { return rank[a] - rank[b] })
-		names := make([]string, len(idx))
-		for i, v := range idx {
-			names[i] = g.nodes[v].name
-		}
-		s.Groups = append(s.Groups, names)
-	}
-	return s
 }
 
 // topoOrder is Kahn's algorithm taking, among ready nodes, the one added first.

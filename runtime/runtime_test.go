@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxly-go/fluxly/internal/spec"
 	"github.com/fluxly-go/fluxly/runtime"
 	"go.uber.org/goleak"
 )
@@ -25,29 +27,12 @@ type In struct {
 
 type logicFunc = func(ctx context.Context, x *runtime.Exec[In, runtime.NoOutput]) error
 
-// step is a node whose logic is a function, for tests.
-type step struct {
-	runtime.Node[In, runtime.NoOutput]
-	f logicFunc
-}
-
-func (s *step) Logic(ctx context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
-	if s.f == nil {
-		return nil
-	}
-	return s.f(ctx, x)
-}
-
 func ok(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { return nil }
 
 func failWith(s runtime.Status) logicFunc {
 	return func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 		return runtime.Errorf(s, "failing with %s", s)
 	}
-}
-
-func add(wf *runtime.Workflow[In], name string, f logicFunc, opts ...runtime.Option) *step {
-	return runtime.Add(wf, &step{f: f}, append([]runtime.Option{runtime.Name(name)}, opts...)...)
 }
 
 func mustRun(t *testing.T, build func() *runtime.Workflow[In], in *In, opts ...runtime.RunOption) *runtime.Result {
@@ -98,9 +83,9 @@ func TestEdgeKinds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			build := func() *runtime.Workflow[In] {
 				wf := runtime.NewWorkflow[In]("edges")
-				src := add(wf, "src", tt.src)
-				dst := add(wf, "dst", ok)
-				after := add(wf, "after", ok)
+				src := runtime.AddFunc(wf, "src", tt.src)
+				dst := runtime.AddFunc(wf, "dst", ok)
+				after := runtime.AddFunc(wf, "after", ok)
 				switch tt.kind {
 				case "plain":
 					wf.AddEdge(src, dst)
@@ -129,8 +114,8 @@ func TestConditionEvaluatedWhenSourceFinishes(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		var flag atomic.Bool
 		wf := runtime.NewWorkflow[In]("cond-moment")
-		a := add(wf, "a", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { flag.Store(true); return nil })
-		b := add(wf, "b", ok)
+		a := runtime.AddFunc(wf, "a", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { flag.Store(true); return nil })
+		b := runtime.AddFunc(wf, "b", ok)
 		wf.AddConditionalEdge(a, b, "a set the flag", flag.Load)
 		return wf
 	}
@@ -152,13 +137,13 @@ func TestMultiParentWaitsForAllAndSkipPropagates(t *testing.T) {
 	}
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("diamond")
-		a := add(wf, "a", rec("a", 0))
-		slow := add(wf, "slow", rec("slow", 30*time.Millisecond))
-		fast := add(wf, "fast", rec("fast", 0))
-		join := add(wf, "join", rec("join", 0))
-		no := add(wf, "no", rec("no", 0))
-		below := add(wf, "below", rec("below", 0))
-		deeper := add(wf, "deeper", rec("deeper", 0))
+		a := runtime.AddFunc(wf, "a", rec("a", 0))
+		slow := runtime.AddFunc(wf, "slow", rec("slow", 30*time.Millisecond))
+		fast := runtime.AddFunc(wf, "fast", rec("fast", 0))
+		join := runtime.AddFunc(wf, "join", rec("join", 0))
+		no := runtime.AddFunc(wf, "no", rec("no", 0))
+		below := runtime.AddFunc(wf, "below", rec("below", 0))
+		deeper := runtime.AddFunc(wf, "deeper", rec("deeper", 0))
 		wf.AddEdge(a, slow)
 		wf.AddEdge(a, fast)
 		wf.AddEdge(slow, join)
@@ -188,14 +173,14 @@ func TestMultiParentWaitsForAllAndSkipPropagates(t *testing.T) {
 
 func TestGraphErrors(t *testing.T) {
 	other := runtime.NewWorkflow[In]("other")
-	stranger := add(other, "stranger", ok)
-	never := &step{}
+	stranger := runtime.AddFunc(other, "stranger", ok)
+	never := &noop{}
 
 	wf := runtime.NewWorkflow[In]("bad")
-	a := add(wf, "a", ok)
-	b := add(wf, "b", ok)
-	c := add(wf, "c", ok)
-	add(wf, "a", ok) // duplicate name
+	a := runtime.AddFunc(wf, "a", ok)
+	b := runtime.AddFunc(wf, "b", ok)
+	c := runtime.AddFunc(wf, "c", ok)
+	runtime.AddFunc(wf, "a", ok) // duplicate name
 	wf.AddEdge(a, b)
 	wf.AddEdge(b, c)
 	wf.AddEdge(c, a)        // cycle a → b → c → a
@@ -204,7 +189,7 @@ func TestGraphErrors(t *testing.T) {
 	wf.AddEdge(a, stranger) // node of another workflow
 	wf.AddEdge(never, b)    // node never added
 	wf.AddConditionalEdge(a, c, "", func() bool { return true })
-	add(wf, "t", ok, runtime.Timeout(-time.Second))
+	runtime.AddFunc(wf, "t", ok, runtime.Timeout(-time.Second))
 
 	err := wf.Err()
 	if err == nil {
@@ -216,7 +201,7 @@ func TestGraphErrors(t *testing.T) {
 		`workflow "bad": self-loop on node "a"`,
 		`workflow "bad": duplicate edge "a" → "b"`,
 		`workflow "bad": edge "a" → "stranger": node "stranger" was not added to this workflow`,
-		`workflow "bad": edge "step" (a *runtime_test.step never added with runtime.Add) → "b": node "step" (a *runtime_test.step never added with runtime.Add) was not added to this workflow`,
+		`workflow "bad": edge "noop" (a *runtime_test.noop never added to a workflow) → "b": node "noop" (a *runtime_test.noop never added to a workflow) was not added to this workflow`,
 		`workflow "bad": conditional edge "a" → "c" needs a label saying what it checks`,
 		`workflow "bad": node "t": timeout -1s must not be negative`,
 	}
@@ -237,9 +222,9 @@ func TestGraphErrors(t *testing.T) {
 		t.Fatalf("Run of a bad workflow: err = %v", rerr)
 	}
 	// The rejected edge was not added: the graph is still a DAG with a → b → c.
-	spec := wf.Spec()
-	if len(spec.Edges) != 2 {
-		t.Fatalf("edges = %v", spec.Edges)
+	desc, _ := spec.Of(wf)
+	if len(desc.Edges) != 2 {
+		t.Fatalf("edges = %v", desc.Edges)
 	}
 }
 
@@ -247,9 +232,9 @@ func TestLongerCycleAndReorderedEdges(t *testing.T) {
 	// Edges added "backwards" force the topological order to be repaired;
 	// a later cycle must still be found.
 	wf := runtime.NewWorkflow[In]("reorder")
-	n := make([]*step, 5)
+	n := make([]*runtime.Func[In, runtime.NoOutput], 5)
 	for i := range n {
-		n[i] = add(wf, fmt.Sprintf("n%d", i), ok)
+		n[i] = runtime.AddFunc(wf, fmt.Sprintf("n%d", i), ok)
 	}
 	wf.AddEdge(n[4], n[3])
 	wf.AddEdge(n[3], n[2])
@@ -262,9 +247,12 @@ func TestLongerCycleAndReorderedEdges(t *testing.T) {
 	if got, want := fmt.Sprint(wf.Err()), `workflow "reorder": edge "n0" → "n4" would close a cycle: n4 → n3 → n2 → n1 → n0 → n4`; got != want {
 		t.Fatalf("got %s\nwant %s", got, want)
 	}
-	spec := wf.Spec()
+	desc, err := spec.Of(wf)
+	if err == nil {
+		t.Fatal("spec.Of: no graph error")
+	}
 	var names []string
-	for _, ns := range spec.Nodes {
+	for _, ns := range desc.Nodes {
 		names = append(names, ns.Name)
 	}
 	if !slices.Equal(names, []string{"n4", "n3", "n2", "n1", "n0"}) {
@@ -277,11 +265,9 @@ func TestEmptyAndBadWorkflow(t *testing.T) {
 	if err == nil || err.Error() != `workflow "empty": has no nodes` || !errors.Is(err, runtime.ErrNoNodes) {
 		t.Fatalf("err = %v", err)
 	}
-	wf := runtime.NewWorkflow[In]("x", runtime.Timeout(time.Second))
-	add(wf, "a", ok, runtime.MaxConcurrency(2))
-	want := `workflow "x": workflow name "x" must be 2–64 characters` + "\n" +
-		`workflow "x": option Timeout applies to nodes, not workflows` + "\n" +
-		`workflow "x": node "a": option MaxConcurrency applies to workflows, not nodes`
+	wf := runtime.NewWorkflow[In]("x")
+	runtime.AddFunc(wf, "a", ok)
+	want := `workflow "x": workflow name "x" must be 2–64 characters`
 	if got := fmt.Sprint(wf.Err()); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
@@ -298,12 +284,12 @@ func TestExecutionGroups(t *testing.T) {
 	t.Run("a live group keeps the workflow going", func(t *testing.T) {
 		build := func() *runtime.Workflow[In] {
 			wf := runtime.NewWorkflow[In]("groups")
-			slowOK := add(wf, "slow-ok", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+			slowOK := runtime.AddFunc(wf, "slow-ok", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 				time.Sleep(50 * time.Millisecond)
 				return nil
 			})
-			failFast := add(wf, "fail-fast", failWith(runtime.DataError))
-			ok2 := add(wf, "ok2", ok)
+			failFast := runtime.AddFunc(wf, "fail-fast", failWith(runtime.DataError))
+			ok2 := runtime.AddFunc(wf, "ok2", ok)
 			wf.AddEdgeIfSourceCompleted(slowOK, ok2)
 			wf.AddExecutionGroup(slowOK, failFast)
 			wf.AddExecutionGroup(ok2)
@@ -320,16 +306,16 @@ func TestExecutionGroups(t *testing.T) {
 		t.Cleanup(func() { close(release) })
 		build := func() *runtime.Workflow[In] {
 			wf := runtime.NewWorkflow[In]("groups-dead")
-			first := add(wf, "first", failWith(runtime.NetworkFailure))
-			blocker := add(wf, "blocker", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+			first := runtime.AddFunc(wf, "first", failWith(runtime.NetworkFailure))
+			blocker := runtime.AddFunc(wf, "blocker", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 				<-release // ignores its context: cancellation must not wait for it
 				return nil
 			})
-			second := add(wf, "second", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+			second := runtime.AddFunc(wf, "second", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 				time.Sleep(20 * time.Millisecond)
 				return runtime.Errorf(runtime.DataError, "bad rows")
 			})
-			later := add(wf, "later", ok)
+			later := runtime.AddFunc(wf, "later", ok)
 			wf.AddEdge(second, later)
 			wf.AddExecutionGroup(first, blocker)
 			wf.AddExecutionGroup(second, later)
@@ -354,7 +340,7 @@ func TestRetries(t *testing.T) {
 	t.Run("fails once then succeeds", func(t *testing.T) {
 		build := func() *runtime.Workflow[In] {
 			wf := runtime.NewWorkflow[In]("flaky")
-			add(wf, "flaky", func(_ context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
+			runtime.AddFunc(wf, "flaky", func(_ context.Context, x *runtime.Exec[In, runtime.NoOutput]) error {
 				if x.Attempt == 1 {
 					return runtime.Errorf(runtime.DataError, "first try fails")
 				}
@@ -380,7 +366,7 @@ func TestRetries(t *testing.T) {
 	t.Run("always fails", func(t *testing.T) {
 		build := func() *runtime.Workflow[In] {
 			wf := runtime.NewWorkflow[In]("broken")
-			add(wf, "broken", failWith(runtime.APICallFailure), runtime.Retries(3, 0))
+			runtime.AddFunc(wf, "broken", failWith(runtime.APICallFailure), runtime.Retries(3, 0))
 			return wf
 		}
 		res := mustRun(t, build, nil)
@@ -398,17 +384,12 @@ func TestRetries(t *testing.T) {
 		}
 	})
 	t.Run("backoff delays grow", func(t *testing.T) {
-		base, b := 10*time.Millisecond, &runtime.Backoff{Factor: 2, Max: 35 * time.Millisecond}
-		var got []time.Duration
-		for k := 1; k <= 4; k++ {
-			got = append(got, runtime.RetryDelay(base, b, k))
-		}
-		if want := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 35 * time.Millisecond, 35 * time.Millisecond}; !slices.Equal(got, want) {
-			t.Fatalf("delays = %v, want %v", got, want)
-		}
+		base := 10 * time.Millisecond
+		// base × 2^(k-1), capped at 35ms: before attempts 2, 3 and 4.
+		gaps := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 35 * time.Millisecond}
 		build := func() *runtime.Workflow[In] {
 			wf := runtime.NewWorkflow[In]("backoff")
-			add(wf, "n", failWith(runtime.Failed), runtime.Retries(3, base), runtime.ExponentialBackoff(2, 35*time.Millisecond))
+			runtime.AddFunc(wf, "n", failWith(runtime.Failed), runtime.Retries(3, base), runtime.ExponentialBackoff(2, 35*time.Millisecond))
 			return wf
 		}
 		recs := mustRun(t, build, nil).Last().Nodes["n"]
@@ -417,7 +398,7 @@ func TestRetries(t *testing.T) {
 		}
 		for k := 1; k < len(recs); k++ {
 			gap := recs[k].Start.Sub(recs[k-1].End)
-			if want := runtime.RetryDelay(base, b, k); gap < want {
+			if want := gaps[k-1]; gap < want {
 				t.Errorf("gap before attempt %d = %v, want at least %v", k+1, gap, want)
 			}
 		}
@@ -525,7 +506,7 @@ func TestNodeTimeoutIgnoringContext(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("stuck")
-		add(wf, "sleeper", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+		runtime.AddFunc(wf, "sleeper", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 			select { // ignores ctx; "sleeps 10 s"
 			case <-release:
 			case <-time.After(10 * time.Second):
@@ -554,14 +535,14 @@ func TestWorkflowTimeoutIgnoringContext(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("wf-timeout")
-		a := add(wf, "sleeper", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+		a := runtime.AddFunc(wf, "sleeper", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 			select {
 			case <-release:
 			case <-time.After(10 * time.Second):
 			}
 			return nil
 		})
-		b := add(wf, "after", ok)
+		b := runtime.AddFunc(wf, "after", ok)
 		wf.AddEdge(a, b)
 		return wf
 	}
@@ -585,7 +566,7 @@ func TestCancelledByCaller(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("cancel")
-		add(wf, "wait", func(ctx context.Context, _ *runtime.Exec[In, runtime.NoOutput]) error {
+		runtime.AddFunc(wf, "wait", func(ctx context.Context, _ *runtime.Exec[In, runtime.NoOutput]) error {
 			cancel()
 			<-ctx.Done()
 			return ctx.Err()
@@ -604,7 +585,7 @@ func TestCancelledByCaller(t *testing.T) {
 func TestPanics(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("panics")
-		l := add(wf, "logic", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { panic("kaboom") })
+		l := runtime.AddFunc(wf, "logic", func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error { panic("kaboom") })
 		h := runtime.Add(wf, &hooked{panicIn: "OnStart"}, runtime.Name("hook"))
 		// Separate groups: neither failure alone stops the workflow, so both are recorded.
 		wf.AddExecutionGroup(l)
@@ -761,7 +742,7 @@ func TestMiddlewareAndObserver(t *testing.T) {
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("mw")
 		a := runtime.Add(wf, &hooked{fail: 1}, runtime.Name("a"), runtime.Retries(1, 0))
-		v := add(wf, "veto", ok)
+		v := runtime.AddFunc(wf, "veto", ok)
 		wf.AddEdge(a, v)
 		return wf
 	}
@@ -782,9 +763,9 @@ func TestConcurrencyLimit(t *testing.T) {
 	var cur, high atomic.Int32
 	build := func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("limited", runtime.MaxConcurrency(3))
-		root := add(wf, "root", ok)
+		root := runtime.AddFunc(wf, "root", ok)
 		for i := range 20 {
-			n := add(wf, fmt.Sprintf("n%02d", i), func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
+			n := runtime.AddFunc(wf, fmt.Sprintf("n%02d", i), func(context.Context, *runtime.Exec[In, runtime.NoOutput]) error {
 				c := cur.Add(1)
 				for {
 					h := high.Load()
@@ -854,7 +835,7 @@ func TestStatus(t *testing.T) {
 		t.Fatalf("DefineStatus(200) = %v, %v", custom, err)
 	}
 	for _, bad := range []int{-2, 256, 1000} {
-		if _, err := runtime.DefineStatus(bad); !errors.Is(err, runtime.ErrStatusRange) {
+		if _, err := runtime.DefineStatus(bad); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("status %d: a status code must be in 0–255", bad)) {
 			t.Errorf("DefineStatus(%d) err = %v", bad, err)
 		}
 	}
@@ -879,33 +860,66 @@ func TestStatus(t *testing.T) {
 	}
 }
 
+// The description internal/spec gives the rest of the module.
 func TestSpec(t *testing.T) {
-	wf := runtime.NewWorkflow[In]("spec", runtime.Description("d"), runtime.Version("2"), runtime.MaxConcurrency(4))
+	wf := runtime.NewWorkflow[In]("spec", runtime.Description("d"), runtime.Version("2"), runtime.MaxConcurrency(4), runtime.Hooks(wfHooks{}))
 	p := runtime.Add(wf, &producer{}, runtime.Description("makes 42"), runtime.Timeout(5*time.Second), runtime.Retries(2, time.Second), runtime.ExponentialBackoff(2, 10*time.Second))
 	c := runtime.Add(wf, &hooked{}, runtime.Name("h"))
+	f := runtime.AddFunc(wf, "f", ok)
 	wf.AddConditionalEdge(p, c, "value is positive", func() bool { return true })
-	wf.AddExecutionGroup(c, p, c) // a node named twice is a member once
-	s := wf.Spec()
-	if s.Name != "spec" || s.Description != "d" || s.Version != "2" || s.MaxConcurrency != 4 {
+	wf.AddEdgeIfSourceCompleted(f, p) // f comes first in the topological order
+	wf.AddExecutionGroup(c, p, c)     // a node named twice is a member once
+	s, err := spec.Of(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "spec" || s.Description != "d" || s.Version != "2" || s.MaxConcurrency != 4 || s.Input != reflect.TypeFor[In]() {
 		t.Fatalf("%+v", s)
 	}
-	n := s.Nodes[0]
-	if n.Name != "producer" || n.Description != "makes 42" || n.Timeout != 5*time.Second || n.MaxRetries != 2 || n.RetryDelay != time.Second || n.Backoff == nil || n.Backoff.Factor != 2 {
+	if !slices.Equal(s.Hooks, []string{"OnStart", "OnSuccess", "OnFailure", "OnFinish"}) {
+		t.Fatalf("workflow hooks %v", s.Hooks)
+	}
+	var names []string
+	for _, n := range s.Nodes {
+		names = append(names, n.Name)
+	}
+	if !slices.Equal(names, []string{"f", "producer", "h"}) {
+		t.Fatalf("nodes %v", names)
+	}
+	n := s.Nodes[1]
+	if n.Name != "producer" || n.Description != "makes 42" || n.Timeout != 5*time.Second || n.MaxRetries != 2 || n.RetryDelay != time.Second ||
+		n.Backoff == nil || *n.Backoff != (spec.Backoff{Factor: 2, Max: 10 * time.Second}) {
 		t.Fatalf("node %+v", n)
 	}
-	if _, isOut := n.Output.(*producerOut); !isOut {
-		t.Fatalf("output proto %T", n.Output)
+	if n.Type != reflect.TypeFor[*producer]() || n.Output != reflect.TypeFor[producerOut]() {
+		t.Fatalf("node types %v %v", n.Type, n.Output)
 	}
-	if _, isIn := s.Input.(*In); !isIn {
-		t.Fatalf("input proto %T", s.Input)
+	if fn := s.Nodes[0]; fn.Type != reflect.TypeFor[*runtime.Func[In, runtime.NoOutput]]() || fn.Output != nil || fn.Backoff != nil {
+		t.Fatalf("func node %+v", fn)
 	}
-	if e := s.Edges[0]; e.From != "producer" || e.To != "h" || e.Kind != runtime.Conditional || e.Label != "value is positive" {
-		t.Fatalf("edge %+v", e)
+	want := []spec.Edge{
+		{From: "producer", To: "h", Kind: uint8(runtime.Conditional), Label: "value is positive"},
+		{From: "f", To: "producer", Kind: uint8(runtime.OnSuccess), Label: "if completed"},
 	}
-	if !slices.Equal(s.Groups[0], []string{"producer", "h"}) {
+	if !slices.Equal(s.Edges, want) {
+		t.Fatalf("edges %+v", s.Edges)
+	}
+	if len(s.Groups) != 1 || !slices.Equal(s.Groups[0], []string{"producer", "h"}) {
 		t.Fatalf("groups %v", s.Groups)
 	}
-	if !slices.Equal(s.Nodes[1].Hooks, []string{"OnStart", "OnSuccess", "OnFailure", "OnFinish"}) {
-		t.Fatalf("hooks %v", s.Nodes[1].Hooks)
+	if !slices.Equal(s.Nodes[2].Hooks, []string{"OnStart", "OnSuccess", "OnFailure", "OnFinish"}) {
+		t.Fatalf("hooks %v", s.Nodes[2].Hooks)
+	}
+
+	// Anything but a workflow is refused; a workflow with errors is
+	// described, with its errors.
+	if _, err := spec.Of(42); !errors.Is(err, spec.ErrNotWorkflow) {
+		t.Fatalf("spec.Of(42): %v", err)
+	}
+	bad := runtime.NewWorkflow[In]("bad")
+	runtime.AddFunc(bad, "a", ok)
+	runtime.AddFunc(bad, "a", ok)
+	if s, err := spec.Of(bad); !errors.Is(err, runtime.ErrDuplicateNode) || len(s.Nodes) != 1 {
+		t.Fatalf("spec.Of(bad): %v, %d nodes", err, len(s.Nodes))
 	}
 }

@@ -76,7 +76,9 @@ func (a *nodeAttempt) ctx() context.Context {
 
 func (a *nodeAttempt) start() time.Time { return a.r.t0.Add(a.startOff) }
 
+// attemptRun is one workflow attempt being scheduled.
 type attemptRun struct {
+	// Fixed before the first node is scheduled; read without the lock.
 	g      *graph
 	cfg    *runConfig
 	input  any
@@ -84,32 +86,37 @@ type attemptRun struct {
 	t0     time.Time // the attempt's start; node attempts' starts are offsets from it
 	log    *slog.Logger
 	chain  AttemptFunc
-	mw     bool // the run has middleware; chain is called
-
+	mw     bool            // the run has middleware; chain is called
+	reused bool            // the graph ran before (see runAttempt)
 	ctx    context.Context // cancelled when the attempt ends
 	cancel context.CancelCauseFunc
+	done   chan struct{} // closed by finish
+	exec   *WorkflowExecution
+	// Per-node arrays, made by schedule before it takes the lock and
+	// released by recycle under it. In between, mu guards their contents
+	// (outStart and out are only read), and the entries' run state:
+	// nodeEntry.run, recs, errs and timer.
+	recs     []NodeExecution // records of first attempts, one array for all nodes
+	wait     []int32         // per node: parents not yet finished, | blocked once an edge said no
+	outStart []int32         // node v's outgoing edges are out[outStart[v]:outStart[v+1]]
+	out      []outEdge
+	sc       *scratch // where wait, outStart, out, ready and queue came from
 
+	// mu guards everything below once schedule has taken it (it sets them
+	// up before), and exec's fields until done is closed.
 	mu          sync.Mutex
-	ready       []int32
+	ready       []int32 // nodes whose parents allow them to start, from readyHead on
 	readyHead   int
-	running     int
+	queue       []*nodeAttempt // launched, waiting for a worker, from qHead on
+	qHead       int
+	searching   int // workers started to pop the queue that have not yet (see wake)
+	running     int // launched attempts not yet settled
 	final       int // nodes done or skipped
+	ran         int // nodes with at least one record
+	timers      int // pending retry timers
 	groupFailed []bool
 	groupsAlive int
 	finished    bool
-	done        chan struct{}
-	exec        *WorkflowExecution
-	recs        []NodeExecution // records of first attempts, one array for all nodes
-	wait        []int32         // per node: parents not yet finished, | blocked once an edge said no
-	outStart    []int32         // node v's outgoing edges are out[outStart[v]:outStart[v+1]]
-	out         []outEdge
-	sc          *scratch       // where wait, outStart, out, ready and queue came from
-	queue       []*nodeAttempt // launched, waiting for a worker
-	qHead       int
-	searching   int           // workers started to pop the queue that have not yet (see wake)
-	ran         int           // nodes with at least one record
-	timers      int           // pending retry timers
-	reused      bool          // the graph ran before (see runAttempt)
 	clock       time.Duration // the latest stamp, since t0 (see stamp)
 }
 
@@ -147,7 +154,7 @@ func (r *attemptRun) layOut() {
 	r.outStart, r.out = start, out
 }
 
-// errNodeTimeout marks a node deadline in context.Cause.
+// nodeTimeout marks a node deadline in context.Cause.
 type nodeTimeout struct{ err *Error }
 
 func (t nodeTimeout) Error() string { return t.err.Error() }
@@ -523,25 +530,25 @@ func (a *nodeAttempt) callLogic(ctx context.Context, e *nodeEntry) (err error) {
 	return e.node.run(ctx, a)
 }
 
-func (a *nodeAttempt) callStart(ctx context.Context, h StartHook) (err error) {
+func (a *nodeAttempt) callStart(ctx context.Context, h startHook) (err error) {
 	defer a.recover("OnStart hook", &err)
 	h.OnStart(ctx)
 	return nil
 }
 
-func (a *nodeAttempt) callSuccess(ctx context.Context, h SuccessHook) (err error) {
+func (a *nodeAttempt) callSuccess(ctx context.Context, h successHook) (err error) {
 	defer a.recover("OnSuccess hook", &err)
 	h.OnSuccess(ctx)
 	return nil
 }
 
-func (a *nodeAttempt) callFailure(ctx context.Context, h FailureHook, failed error) (err error) {
+func (a *nodeAttempt) callFailure(ctx context.Context, h failureHook, failed error) (err error) {
 	defer a.recover("OnFailure hook", &err)
 	h.OnFailure(ctx, failed)
 	return nil
 }
 
-func (a *nodeAttempt) callFinish(ctx context.Context, h FinishHook) (err error) {
+func (a *nodeAttempt) callFinish(ctx context.Context, h finishHook) (err error) {
 	defer a.recover("OnFinish hook", &err)
 	h.OnFinish(ctx)
 	return nil
@@ -646,7 +653,7 @@ func (a *nodeAttempt) recordOf(err error, own bool, end time.Time) NodeExecution
 // retry schedules node v's next attempt after its retry delay.
 func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 	e := r.g.nodes[v]
-	delay := RetryDelay(e.retryDelay, e.backoff, int(a.n))
+	delay := retryDelay(e.retryDelay, e.backoff, int(a.n))
 	if r.cfg.observer != nil {
 		r.nodeEvent(NodeRetrying, v, int(a.n), status, err, r.stamp(time.Now()), 0, delay)
 	}

@@ -73,8 +73,8 @@ func (s Status) String() string {
 // Code returns the numeric status code.
 func (s Status) Code() int { return int(s) }
 
-// Valid reports whether s is a contract status or an application code in 0–255.
-func (s Status) Valid() bool {
+// valid reports whether s is a contract status or an application code in 0–255.
+func (s Status) valid() bool {
 	_, known := statusNames[s]
 	return known || (s >= 0 && s <= 255)
 }
@@ -109,14 +109,11 @@ func ParseStatus(name string) (Status, error) {
 	return Unknown, fmt.Errorf("unknown status %q", name)
 }
 
-// ErrStatusRange is returned for application status codes outside 0–255.
-var ErrStatusRange = errors.New("status code must be in 0–255")
-
 // DefineStatus returns an application-defined status. Codes outside 0–255
 // cannot be process exit codes and are rejected.
 func DefineStatus(code int) (Status, error) {
 	if code < 0 || code > 255 {
-		return Unknown, fmt.Errorf("status %d: %w", code, ErrStatusRange)
+		return Unknown, fmt.Errorf("status %d: a status code must be in 0–255, to be a process exit code", code)
 	}
 	return Status(code), nil
 }
@@ -160,7 +157,7 @@ func StatusOf(err error) Status {
 	}
 	var se interface{ FluxlyStatus() Status }
 	if errors.As(err, &se) {
-		if s := se.FluxlyStatus(); s.Valid() {
+		if s := se.FluxlyStatus(); s.valid() {
 			return s
 		}
 		return Failed

@@ -112,7 +112,7 @@ func TestRandomWorkflows(t *testing.T) {
 			wf := runtime.NewWorkflow[In]("stress", runtime.MaxConcurrency(conc))
 			nodes := make([]*stressNode, n)
 			for i, p := range plans {
-				opts := []runtime.Option{runtime.Name(fmt.Sprintf("n%d", i)), runtime.Retries(p.retries, p.delay)}
+				opts := []runtime.NodeOption{runtime.Name(fmt.Sprintf("n%d", i)), runtime.Retries(p.retries, p.delay)}
 				if p.timeout > 0 {
 					opts = append(opts, runtime.Timeout(p.timeout))
 				}
