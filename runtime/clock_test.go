@@ -2,7 +2,9 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -140,9 +142,19 @@ func TestConcurrentErrAndSpec(t *testing.T) {
 	wf := runtime.NewWorkflow[In]("shared")
 	runtime.AddFunc(wf, "a", ok)
 	runtime.AddFunc(wf, "a", ok)
+	p := runtime.Add(wf, &producer{}, runtime.Name("p"))
+	runtime.Add(wf, &readsSlice{Inputs: []*producer{p, p}}, runtime.Name("c")) // two data-dependency errors
+	chain := runtime.Add(wf, &readsField{Producer: p}, runtime.Name("chain"))
+	wf.AddEdge(p, runtime.AddFunc(wf, "mid", ok))
+	wf.AddEdge(runtime.AddFunc(wf, "mid2", ok), chain) // not through mid: a backward search that fails
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Go(func() { _ = wf.Err(); _, _ = spec.Of(wf) })
+		wg.Go(func() {
+			if err := wf.Err(); !errors.Is(err, runtime.ErrDataDependency) || strings.Count(err.Error(), "\n") != 3 {
+				t.Errorf("Err() = %v", err)
+			}
+			_, _ = spec.Of(wf)
+		})
 	}
 	wg.Wait()
 }

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -60,4 +61,29 @@ func Example() {
 	// Output:
 	// COMPLETED 0
 	// 42
+}
+
+// Output reads a node's typed output from a run's result, live or decoded
+// from JSON.
+func ExampleOutput() {
+	res, err := runtime.Run(context.Background(), NewDemo, &DemoInput{Factor: 3})
+	if err != nil {
+		fmt.Println("invalid workflow:", err)
+		return
+	}
+	out, err := runtime.Output[ProducerOutput](res, "doubler")
+	fmt.Println(out.Value, err)
+
+	b, _ := json.Marshal(res) // e.g. stored, then read back
+	var stored runtime.Result
+	_ = json.Unmarshal(b, &stored)
+	out, err = runtime.Output[ProducerOutput](&stored, "doubler")
+	fmt.Println(out.Value, err)
+
+	_, err = runtime.Output[ProducerOutput](res, "typo")
+	fmt.Println(err)
+	// Output:
+	// 63 <nil>
+	// 63 <nil>
+	// runtime.Output: node "typo" did not run in workflow attempt 1 (no such node, or never reached)
 }

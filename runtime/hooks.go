@@ -200,15 +200,19 @@ func methodSignature(t reflect.Type, m reflect.Method) string {
 	return b.String()
 }
 
-// workflowHookProblems checks the value given to [Hooks].
+// workflowHookProblems checks the value given to [Hooks]; each problem
+// starts with Hooks(T), T being the value's type.
 func workflowHookProblems(h any) []string {
 	if h == nil {
 		return []string{"Hooks(nil): the value has none of the hook methods " + hookList()}
 	}
 	t := reflect.TypeOf(h)
-	probs := hookProblems(t)
+	var probs []string
+	for _, p := range hookProblems(t) {
+		probs = append(probs, fmt.Sprintf("Hooks(%v): %s", t, p))
+	}
 	if hooksOf(h) == (hookSet{}) && len(probs) == 0 {
-		msg := fmt.Sprintf("Hooks: %v has none of the hook methods %s", t, hookList())
+		msg := fmt.Sprintf("Hooks(%v): the value has none of the hook methods %s", t, hookList())
 		if t.Kind() != reflect.Pointer && hooksOf(reflect.New(t).Interface()) != (hookSet{}) {
 			msg += fmt.Sprintf("; *%v has some: pass a pointer", t)
 		}

@@ -120,8 +120,9 @@ type Execution[O any] struct {
 	Output   O
 }
 
-// An entry is 192 bytes, three cache lines in the slab; what a run reads
-// and writes for every node is in the first two.
+// An entry is 192 bytes on 64-bit platforms, three cache lines in the
+// slab; what a run reads and writes for every node is in the first two
+// (TestEntrySizes checks both).
 type nodeEntry struct {
 	run nodeRun
 	*nodeOptions

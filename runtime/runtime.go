@@ -116,8 +116,9 @@ func (k *EdgeKind) UnmarshalText(b []byte) error {
 // onSuccessLabel is the label of edges added with AddEdgeIfSourceCompleted.
 const onSuccessLabel = "if completed"
 
-// edge is 20 bytes: a conditional edge's label and condition live in
-// graph.conds, so the common plain and on-success edges don't carry them.
+// edge is 20 bytes (TestEntrySizes): a conditional edge's label and
+// condition live in graph.conds, so the common plain and on-success edges
+// don't carry them.
 type edge struct {
 	from, to        int32
 	nextOut, nextIn int32 // next edge in from's out-list / to's in-list, -1 at the end
@@ -271,7 +272,7 @@ func NewWorkflow[I any](name string, opts ...WorkflowOption) *Workflow[I] {
 	}
 	if s.hooksSet {
 		for _, p := range workflowHookProblems(s.hooks) {
-			g.fail(ErrInvalidHook, nil, "workflow hooks: %s", p)
+			g.fail(ErrInvalidHook, nil, "%s", p)
 		}
 	}
 	return &Workflow[I]{g: g}
