@@ -154,6 +154,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error says where the panic happened and its value.
 func (p *PanicError) Error() string { return fmt.Sprintf("panic in %s: %v", p.Where, p.Value) }
 
 // Output returns the typed output of node's last execution in the last

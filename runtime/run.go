@@ -53,6 +53,7 @@ const (
 
 var eventNames = [...]string{"workflow_started", "node_started", "node_retrying", "node_finished", "node_skipped", "workflow_finished"}
 
+// String returns the kind's name, e.g. "node_finished".
 func (k EventKind) String() string {
 	if k >= 0 && int(k) < len(eventNames) {
 		return eventNames[k]

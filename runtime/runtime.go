@@ -49,9 +49,8 @@
 // name and another signature is an [ErrInvalidHook] graph error, since the
 // runtime would never call it.
 //
-// The package has no dependencies outside the standard library; the app
-// (package fluxly) adds the CLI, environment trigger, HTTP API and
-// documentation on top.
+// The package has no third-party dependencies; the app (package fluxly)
+// adds the CLI, environment trigger, HTTP API and documentation on top.
 package runtime
 
 import (
@@ -92,6 +91,7 @@ const (
 
 var edgeKindNames = [...]string{Plain: "plain", Conditional: "conditional", OnSuccess: "on_success"}
 
+// String returns "plain", "conditional" or "on_success".
 func (k EdgeKind) String() string {
 	if k >= 0 && int(k) < len(edgeKindNames) {
 		return edgeKindNames[k]
@@ -591,8 +591,10 @@ type GraphError struct {
 	msg      string
 }
 
+// Error names the workflow and the problem.
 func (e *GraphError) Error() string { return fmt.Sprintf("workflow %q: %s", e.Workflow, e.msg) }
 
+// Unwrap returns the rule, for errors.Is.
 func (e *GraphError) Unwrap() error { return e.Rule }
 
 func hasControl(s string) bool {

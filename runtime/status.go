@@ -141,8 +141,10 @@ func WithStatus(status Status, err error) error {
 	return &Error{Status: status, Msg: err.Error(), Err: err}
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.Msg }
 
+// Unwrap returns the wrapped cause, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
 // StatusOf maps an error to its status: nil is COMPLETED; an error carrying a
