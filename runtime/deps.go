@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 // nodeTypeInfo is what Add learns of a node type.
 type nodeTypeInfo struct {
+	isFunc    bool     // a *Func[I, O]
 	hooks     bool     // implements a node hook
 	hookProbs []string // misspelt hooks and hooks with the wrong signature
 	reads     *readPlan
@@ -39,7 +41,7 @@ func (g *graph) typeInfo(n any) *nodeTypeInfo {
 }
 
 func analyse(t reflect.Type) *nodeTypeInfo {
-	info := &nodeTypeInfo{hookProbs: hookProblems(t)}
+	info := &nodeTypeInfo{hookProbs: hookProblems(t), isFunc: t.Implements(funcNodeType)}
 	for _, h := range hookSpecs {
 		info.hooks = info.hooks || t.Implements(h.iface)
 	}
@@ -76,9 +78,10 @@ type fieldPlan struct {
 }
 
 var (
-	refPlan     = &readPlan{kind: planRef}
-	nodeRefType = reflect.TypeFor[NodeRef]()
-	nodePkgPath = reflect.TypeFor[NoOutput]().PkgPath()
+	refPlan      = &readPlan{kind: planRef}
+	funcNodeType = reflect.TypeFor[funcNode]()
+	nodeRefType  = reflect.TypeFor[NodeRef]()
+	nodePkgPath  = reflect.TypeFor[NoOutput]().PkgPath()
 )
 
 // planOf is t's plan, or nil. Struct fields tagged fluxly:"nodep" are left
@@ -147,51 +150,59 @@ type reader struct {
 	plan *readPlan
 }
 
-// read is a node found in a field of another node.
-type read struct {
-	path string // the field, e.g. Producer, Deps.Left, Inputs[2]
-	node *nodeEntry
+// readWalk walks a node's fields by its plan, calling found with each node
+// of g it holds (its own Node and itself excepted), in declaration order.
+// It only reads the node: fields are read through reflection, unexported
+// ones at their address. Paths (Producer, Deps.Left, Inputs[2]) are built
+// only when asked for: most walks find nothing wrong.
+type readWalk struct {
+	g     *graph
+	self  *nodeEntry
+	paths bool
+	path  []byte
+	found func(path string, read *nodeEntry)
 }
 
-// readsOf lists, in declaration order, the nodes of g held in fields of
-// node e (its own Node and itself excepted). It only reads the node:
-// fields are read through reflection, unexported ones at their address.
-func (g *graph) readsOf(e *nodeEntry, plan *readPlan) []read {
-	var out []read
-	var walk func(v reflect.Value, p *readPlan, path string)
-	walk = func(v reflect.Value, p *readPlan, path string) {
-		switch p.kind {
-		case planRef:
-			if v.IsNil() {
-				return
-			}
-			ref, ok := v.Interface().(NodeRef)
-			if !ok {
-				return
-			}
-			if r := g.lookup(ref); r != nil && r != e {
-				out = append(out, read{path, r})
-			}
-		case planSeq:
-			for i := range v.Len() {
-				walk(v.Index(i), p.elem, path+"["+strconv.Itoa(i)+"]")
-			}
-		case planStruct:
-			for _, f := range p.fields {
-				fv := v.Field(f.index)
-				if !f.exported {
-					fv = reflect.NewAt(fv.Type(), unsafe.Pointer(fv.UnsafeAddr())).Elem()
-				}
-				name := f.name
-				if path != "" {
-					name = path + "." + name
-				}
-				walk(fv, f.plan, name)
-			}
+func (w *readWalk) walk(v reflect.Value, p *readPlan) {
+	switch p.kind {
+	case planRef:
+		if v.IsNil() {
+			return
 		}
+		ref, ok := v.Interface().(NodeRef)
+		if !ok {
+			return
+		}
+		if r := w.g.lookup(ref); r != nil && r != w.self {
+			w.found(string(w.path), r)
+		}
+	case planSeq:
+		n := len(w.path)
+		for i := range v.Len() {
+			if w.paths {
+				w.path = append(strconv.AppendInt(append(w.path[:n], '['), int64(i), 10), ']')
+			}
+			w.walk(v.Index(i), p.elem)
+		}
+		w.path = w.path[:n]
+	case planStruct:
+		n := len(w.path)
+		for _, f := range p.fields {
+			fv := v.Field(f.index)
+			if !f.exported {
+				fv = reflect.NewAt(fv.Type(), unsafe.Pointer(fv.UnsafeAddr())).Elem()
+			}
+			if w.paths {
+				w.path = w.path[:n]
+				if n > 0 {
+					w.path = append(w.path, '.')
+				}
+				w.path = append(w.path, f.name...)
+			}
+			w.walk(fv, f.plan)
+		}
+		w.path = w.path[:n]
 	}
-	walk(reflect.ValueOf(e.node.impl()).Elem(), plan, "")
-	return out
 }
 
 // dependencyErrors checks that every node that holds another node of the
@@ -206,26 +217,34 @@ func (g *graph) dependencyErrors() []error {
 	if len(g.readers) == 0 {
 		return nil
 	}
-	var errs []error
-	var seen []uint32 // search marks, local to this call
-	var gen uint32
-	var stack []int32
+	var (
+		errs  []error
+		reads []*nodeEntry // the nodes one reader holds, in declaration order
+		ok    []bool       // whether each is among the reader's ancestors
+		seen  []uint32     // search marks, local to this call
+		gen   uint32
+		stack []int32
+	)
 	for _, rd := range g.readers {
 		v, e := rd.idx, g.nodes[rd.idx]
-		reads := g.readsOf(e, rd.plan)
+		reads = reads[:0]
+		w := readWalk{g: g, self: e, found: func(_ string, r *nodeEntry) { reads = append(reads, r) }}
+		node := reflect.ValueOf(e.node.impl()).Elem()
+		w.walk(node, rd.plan)
 		if len(reads) == 0 {
 			continue
 		}
-		ok := make([]bool, len(reads))
+		ok = slices.Grow(ok[:0], len(reads))[:len(reads)]
+		clear(ok)
 		lowest, pending := e.ord, false
 		for i, r := range reads {
 			switch {
-			case r.node.ord > e.ord:
-			case g.isParent(r.node.idx, e):
+			case r.ord > e.ord:
+			case g.isParent(r.idx, e):
 				ok[i] = true
 			default:
 				pending = true
-				lowest = min(lowest, r.node.ord)
+				lowest = min(lowest, r.ord)
 			}
 		}
 		if pending {
@@ -233,34 +252,50 @@ func (g *graph) dependencyErrors() []error {
 				seen = make([]uint32, len(g.nodes))
 			}
 			gen++
-			stack = append(stack[:0], v)
-			seen[v] = gen
-			for len(stack) > 0 {
-				w := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				for ei := g.nodes[w].firstIn; ei >= 0; ei = g.edges.at(ei).nextIn {
-					u := g.edges.at(ei).from
-					if seen[u] != gen && g.nodes[u].ord >= lowest {
-						seen[u] = gen
-						stack = append(stack, u)
-					}
-				}
-			}
+			stack = g.markAncestors(v, lowest, seen, gen, stack)
 			for i, r := range reads {
-				ok[i] = ok[i] || seen[r.node.idx] == gen
+				ok[i] = ok[i] || seen[r.idx] == gen
 			}
 		}
-		for i, r := range reads {
+		if !slices.Contains(ok, false) {
+			continue
+		}
+		// Walk again for the fields' paths: the same reads, in the same order.
+		i := 0
+		w.paths = true
+		w.found = func(path string, r *nodeEntry) {
 			if !ok[i] {
-				errs = append(errs, &GraphError{Workflow: g.name, Rule: ErrDataDependency, Nodes: []string{e.name, r.node.name},
+				errs = append(errs, &GraphError{Workflow: g.name, Rule: ErrDataDependency, Nodes: []string{e.name, r.name},
 					msg: fmt.Sprintf("node %q reads node %q through field %s, but %q is not among its ancestors: "+
 						"add an edge from %q to %q (directly or through other nodes), "+
 						`or tag the field fluxly:"nodep" if it is read only when the order is guaranteed another way`,
-						e.name, r.node.name, r.path, r.node.name, r.node.name, e.name)})
+						e.name, r.name, path, r.name, r.name, e.name)})
+			}
+			i++
+		}
+		w.walk(node, rd.plan)
+	}
+	return errs
+}
+
+// markAncestors sets seen[u] = gen for v and its ancestors u placed at
+// lowest or later: no node placed before lowest is on a path from a node
+// placed at lowest to v. stack is scratch space, returned for reuse.
+func (g *graph) markAncestors(v, lowest int32, seen []uint32, gen uint32, stack []int32) []int32 {
+	stack = append(stack[:0], v)
+	seen[v] = gen
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for ei := g.nodes[x].firstIn; ei >= 0; ei = g.edges.at(ei).nextIn {
+			u := g.edges.at(ei).from
+			if seen[u] != gen && g.nodes[u].ord >= lowest {
+				seen[u] = gen
+				stack = append(stack, u)
 			}
 		}
 	}
-	return errs
+	return stack
 }
 
 // isParent reports whether an edge leads from node u to e.

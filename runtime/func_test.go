@@ -44,11 +44,13 @@ func TestAddFunc(t *testing.T) {
 		wf := runtime.NewWorkflow[In]("funcs")
 		runtime.AddFunc(wf, "", ok)
 		runtime.AddFunc[In, runtime.NoOutput](wf, "nil", nil)
+		runtime.Add(wf, &runtime.Func[In, runtime.NoOutput]{}, runtime.Name("bare"))
 		runtime.AddFunc(wf, "named", ok, runtime.Name("other"))
 		runtime.AddFunc(wf, "a", ok)
 		runtime.AddFunc(wf, "a", ok)
 		want := `workflow "funcs": node name "" must be 1–128 printable characters` + "\n" +
-			`workflow "funcs": node "nil": runtime.AddFunc was given a nil function` + "\n" +
+			`workflow "funcs": node "nil": a runtime.Func needs a function: add it with runtime.AddFunc and a non-nil function` + "\n" +
+			`workflow "funcs": node "bare": a runtime.Func needs a function: add it with runtime.AddFunc and a non-nil function` + "\n" +
 			`workflow "funcs": node "named": option Name("other") given to AddFunc, which takes the name as an argument` + "\n" +
 			`workflow "funcs": duplicate node name "a"`
 		err := wf.Err()

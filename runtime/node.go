@@ -231,18 +231,18 @@ func Add[N NodeType[I, O], I, O any](wf *Workflow[I], n N, opts ...NodeOption) N
 }
 
 // addNode adds node n, whose embedded Node is base, named name.
-func addNode[I, O any](g *graph, n NodeType[I, O], base *Node[I, O], name string, s *nodeSettings) bool {
+func addNode[I, O any](g *graph, n NodeType[I, O], base *Node[I, O], name string, s *nodeSettings) {
 	if base.entry != nil {
 		g.fail(ErrDuplicateNode, []string{base.entry.name}, "node %q was already added to a workflow", base.entry.name)
-		return false
+		return
 	}
 	switch {
 	case !validNodeName(name):
 		g.fail(ErrInvalidName, []string{name}, "node name %q must be 1–128 printable characters", name)
-		return false
+		return
 	case !g.claimName(name, int32(len(g.nodes))):
 		g.fail(ErrDuplicateNode, []string{name}, "duplicate node name %q", name)
-		return false
+		return
 	}
 	for _, err := range s.errs {
 		g.fail(ErrInvalidOption, []string{name}, "node %q: %v", name, err)
@@ -250,6 +250,9 @@ func addNode[I, O any](g *graph, n NodeType[I, O], base *Node[I, O], name string
 	info := g.typeInfo(n)
 	for _, p := range info.hookProbs {
 		g.fail(ErrInvalidHook, []string{name}, "node %q: %s", name, p)
+	}
+	if info.isFunc && !n.(funcNode).hasFunc() {
+		g.fail(ErrNilNode, []string{name}, "node %q: a runtime.Func needs a function: add it with runtime.AddFunc and a non-nil function", name)
 	}
 	e := g.newEntry() // zeroed: set only what is not
 	e.idx, e.name = int32(len(g.nodes)), name
@@ -269,10 +272,10 @@ func addNode[I, O any](g *graph, n NodeType[I, O], base *Node[I, O], name string
 	g.inDeg = appendDoubling(g.inDeg, 0)
 	g.outDeg = appendDoubling(g.outDeg, 0)
 	e.ord = e.idx
-	return true
 }
 
-// Func is a node whose logic is a plain function: see [AddFunc].
+// Func is a node whose logic is a plain function. Add one with [AddFunc]:
+// a Func without a function is a graph error ([ErrNilNode]).
 type Func[I, O any] struct {
 	Node[I, O]
 	fn func(ctx context.Context, x *Exec[I, O]) error
@@ -280,11 +283,16 @@ type Func[I, O any] struct {
 
 // Logic calls the node's function.
 func (f *Func[I, O]) Logic(ctx context.Context, x *Exec[I, O]) error {
-	if f.fn == nil { // refused by AddFunc; the workflow never runs
+	if f.fn == nil { // a graph error: the workflow never runs
 		return errors.New("runtime.Func: no function")
 	}
 	return f.fn(ctx, x)
 }
+
+// funcNode is implemented by every *Func[I, O].
+type funcNode interface{ hasFunc() bool }
+
+func (f *Func[I, O]) hasFunc() bool { return f.fn != nil }
 
 // AddFunc adds a node named name whose logic is fn, for logic that needs no
 // type of its own. Options as for [Add]; the name is required, so [Name] is
@@ -300,9 +308,7 @@ func AddFunc[I, O any](wf *Workflow[I], name string, fn func(ctx context.Context
 	if s.nameSet {
 		s.errs = append(s.errs, fmt.Errorf("option Name(%q) given to AddFunc, which takes the name as an argument", s.name))
 	}
-	if addNode(g, f, &f.Node, name, &s) && fn == nil {
-		g.fail(ErrNilNode, []string{name}, "node %q: runtime.AddFunc was given a nil function", name)
-	}
+	addNode(g, f, &f.Node, name, &s)
 	return f
 }
 
