@@ -23,10 +23,12 @@ type Option interface {
 	NodeOption
 }
 
-// The options are small values told apart by a type switch when applied.
-// Calling a method through the interface instead would make each option
-// value escape to the heap: Name(name) would allocate once per node
-// (BenchmarkBuild, BenchmarkRun), where the switch keeps it on the stack.
+// The options are small values told apart by a type switch when applied,
+// and nothing else may take an option as an interface value (see
+// foreignOption): calling a method through the interface, or passing the
+// value to fmt, makes every option escape, and Name(name) then allocates
+// once per node. Measured with BenchmarkBuild/chain-10k: 10 108 → 20 109
+// allocations and +18 B per node; BenchmarkRun allocates 2 per node.
 type (
 	nameOption        string
 	descriptionOption string
