@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/fluxly-go/fluxly"
-	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/internal/cli"
 	"github.com/fluxly-go/fluxly/examples"
 )
 
@@ -64,7 +64,7 @@ func TestHelpSchemaModelAgree(t *testing.T) {
 				} `json:"properties"`
 				Required []string `json:"required"`
 			}
-			if err := json.Unmarshal(w.Schema(), &schema); err != nil {
+			if err := json.Unmarshal(w.Schema, &schema); err != nil {
 				t.Fatal(err)
 			}
 			for _, f := range w.Input.Fields {

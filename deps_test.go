@@ -54,26 +54,53 @@ func goList(t *testing.T) map[string]listed {
 	return pkgs
 }
 
-// layer returns the rank of a package of this module: a package may import
-// packages of lower or equal rank only.
+// layers ranks this module's packages: a package may import packages of
+// lower or equal rank only. Internal packages sit with the layer they
+// serve; a package not listed is the app (rank 4).
+var layers = map[string]int{
+	"runtime":             0,
+	"internal/spec":       0, // runtime's description, read by introspection
+	"internal/runid":      0,
+	"internal/atomicfile": 0,
+	"internal/logging":    0,
+	"internal/golden":     0,
+	"introspect":          1,
+	"internal/describe":   1, // builds the introspect model; the only code reflecting on inputs
+	"internal/fieldtext":  1,
+	"docgen":              2,
+	"internal/svgrender":  2,
+	"site":                3,
+}
+
+// layer returns the rank of a package of this module.
 func layer(path string) (int, bool) {
 	rel, ok := strings.CutPrefix(path, module)
 	if !ok {
 		return 0, false
 	}
 	rel = strings.TrimPrefix(rel, "/")
-	first, _, _ := strings.Cut(rel, "/")
-	switch first {
-	case "runtime":
-		return 0, true
-	case "introspect":
-		return 1, true
-	case "docgen":
-		return 2, true
-	case "site":
-		return 3, true
+	for prefix := rel; prefix != ""; {
+		if r, ok := layers[prefix]; ok {
+			return r, true
+		}
+		i := strings.LastIndexByte(prefix, '/')
+		if i < 0 {
+			break
+		}
+		prefix = prefix[:i]
 	}
-	return 4, true // the app: root package, cli, httpapi, docscmd, examples, cmd
+	return 4, true // the app: root package, internal/cli, internal/httpapi, docscmd, examples, cmd
+}
+
+// forbidden are imports between siblings that must stay apart: the HTTP
+// API and the CLI share the endpoint and command packages, never each other.
+var forbidden = [][2]string{
+	{module + "/internal/httpapi", module + "/internal/cli"},
+	{module + "/internal/cli", module + "/internal/httpapi"},
+	{module + "/internal/endpoint", module + "/internal/cli"},
+	{module + "/internal/endpoint", module + "/internal/httpapi"},
+	{module + "/internal/command", module + "/internal/cli"},
+	{module + "/internal/command", module + "/internal/httpapi"},
 }
 
 var forbiddenInRuntime = []string{
@@ -91,15 +118,18 @@ var runOnly = []string{
 	module + "/runtime",
 	module + "/introspect",
 	module + "/docgen",
-	module + "/cli",
-	module + "/httpapi",
+	module + "/internal/cli",
+	module + "/internal/httpapi",
+	module + "/internal/endpoint",
+	module + "/internal/command",
+	module + "/internal/describe",
 	module + "/site", // renderer-free: SVGs come through docgen.Renderer
 	module + "/examples",
 	module + "/examples/runonly",
 }
 
 // rendererImporter is the one package allowed to import go-graphviz.
-const rendererImporter = module + "/docgen/svgrender"
+const rendererImporter = module + "/internal/svgrender"
 
 func TestLayering(t *testing.T) {
 	pkgs := goList(t)
@@ -115,16 +145,27 @@ func TestLayering(t *testing.T) {
 			if to, mine := layer(imp); mine && to > from {
 				t.Errorf("%s imports %s: arrows point runtime ← introspect ← docgen ← site ← app", path, imp)
 			}
+			for _, f := range forbidden {
+				if path == f[0] && (imp == f[1] || strings.HasPrefix(imp, f[1]+"/")) {
+					t.Errorf("%s imports %s: they must stay apart", path, imp)
+				}
+			}
+			// A package's internals are its own: x/internal/... is for x/... only.
+			if i := strings.LastIndex(imp, "/internal/"); i >= 0 && strings.HasPrefix(imp, module) {
+				if parent := imp[:i]; path != parent && !strings.HasPrefix(path, parent+"/") {
+					t.Errorf("%s imports %s, another package's internals", path, imp)
+				}
+			}
 		}
 		if from == 0 {
 			for _, dep := range p.Deps {
 				for _, bad := range forbiddenInRuntime {
 					if dep == bad || strings.HasPrefix(dep, bad+"/") {
-						t.Errorf("runtime package %s depends on %s", path, dep)
+						t.Errorf("runtime-layer package %s depends on %s", path, dep)
 					}
 				}
 				if strings.Contains(strings.SplitN(dep, "/", 2)[0], ".") && !strings.HasPrefix(dep, module) {
-					t.Errorf("runtime package %s has a third-party dependency %s", path, dep)
+					t.Errorf("runtime-layer package %s has a third-party dependency %s", path, dep)
 				}
 			}
 		}

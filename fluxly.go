@@ -1,15 +1,18 @@
 // Package fluxly is the app: register workflows as endpoints, then Run
 // dispatches — command-line arguments run the CLI (a subcommand per
 // endpoint, flags from the input struct), no arguments with FLUXLY_ENDPOINT
-// set run that endpoint from FLUXLY_* variables (containers, schedulers),
-// and no arguments at all serve the HTTP API.
+// set run that endpoint from environment variables alone (containers,
+// schedulers), and no arguments at all serve the HTTP API.
 //
 //	app := fluxly.New(fluxly.Name("acme"))
 //	fluxly.Register(app, "demo", NewDemo)
 //	app.Run()
 //
-// Rendering diagrams is opt-in (package docscmd): a binary that only runs
-// workflows never links the SVG renderer and starts in milliseconds.
+// Tool commands sit beside the endpoints: model, schema, version and serve
+// are built in; an [Extension] adds more. Rendering diagrams is opt-in
+// (package docscmd is the extension that adds the docs commands): a binary
+// that only runs workflows never links the SVG renderer and starts in
+// milliseconds.
 package fluxly
 
 import (
@@ -18,30 +21,36 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/fluxly-go/fluxly/cli"
-	"github.com/fluxly-go/fluxly/httpapi"
+	"github.com/fluxly-go/fluxly/docgen"
+	"github.com/fluxly-go/fluxly/internal/cli"
+	"github.com/fluxly-go/fluxly/internal/command"
+	"github.com/fluxly-go/fluxly/internal/describe"
+	"github.com/fluxly-go/fluxly/internal/endpoint"
+	"github.com/fluxly-go/fluxly/internal/httpapi"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // App holds the registered endpoints and runs them.
 type App struct {
-	name       string
-	version    string
-	options    introspect.Options
-	middleware []runtime.Middleware
-	commands   []cli.Command
-	endpoints  []*Endpoint
-	errs       []error
+	name, version string
+	schemaBaseURL string
+	middleware    []runtime.Middleware
+	extensions    []Extension
+	endpoints     []*endpoint.Endpoint
+	errs          []error
 
 	once  sync.Once
-	model *introspect.Model
+	app   *command.App
+	tools []command.Command
 	err   error
 }
 
@@ -65,7 +74,7 @@ func Version(v string) Option { return func(a *App) error { a.version = v; retur
 
 // SchemaBaseURL sets the base of every input schema's $id.
 func SchemaBaseURL(url string) Option {
-	return func(a *App) error { a.options.SchemaBaseURL = url; return nil }
+	return func(a *App) error { a.schemaBaseURL = url; return nil }
 }
 
 // Middleware wraps every node attempt of every run: logging, metrics,
@@ -74,20 +83,15 @@ func Middleware(mw ...runtime.Middleware) Option {
 	return func(a *App) error { a.middleware = append(a.middleware, mw...); return nil }
 }
 
-// Commands adds tool commands beside the endpoints, such as the docs
-// commands of package docscmd.
-func Commands(cmds ...cli.Command) Option {
+// Use wires extensions into the app, such as the docs commands of
+// package docscmd: fluxly.Use(docscmd.Extension()).
+func Use(exts ...Extension) Option {
 	return func(a *App) error {
-		for _, c := range cmds {
-			switch {
-			case !slices.Contains(cli.Reserved, c.Name):
-				return fmt.Errorf("fluxly.Commands: %q is not a reserved tool name (%s)", c.Name, strings.Join(cli.Reserved, ", "))
-			case slices.Contains(cli.Builtin, c.Name):
-				return fmt.Errorf("fluxly.Commands: %q is a built-in command", c.Name)
+		for _, x := range exts {
+			if x == nil {
+				return errors.New("fluxly.Use: nil extension")
 			}
-			// A later command of the same name replaces the earlier one.
-			a.commands = slices.DeleteFunc(a.commands, func(o cli.Command) bool { return o.Name == c.Name })
-			a.commands = append(a.commands, c)
+			a.extensions = append(a.extensions, x)
 		}
 		return nil
 	}
@@ -95,10 +99,9 @@ func Commands(cmds ...cli.Command) Option {
 
 // New returns an app. Option errors, like registration errors, are
 // reported by Err and make Run exit with status 2 before doing anything.
-// The serve command (the HTTP API, and Run's default with no arguments) is
-// always there; add the docs commands with Commands(docscmd.Commands()...).
+// Options are applied in order; give them all here, before Register.
 func New(opts ...Option) *App {
-	a := &App{name: filepath.Base(os.Args[0]), commands: []cli.Command{httpapi.Command()}}
+	a := &App{name: filepath.Base(os.Args[0])}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -107,123 +110,120 @@ func New(opts ...Option) *App {
 			a.errs = append(a.errs, err)
 		}
 	}
-	a.options.ReservedFlags = cli.ReservedFlags
-	a.options.ReservedEnv = cli.ReservedEnv
 	return a
 }
 
-// Endpoint is a workflow registered under a name.
-type Endpoint struct {
-	name    string
-	sources []fs.FS
-	build   func() runtime.Described
-	run     func(ctx context.Context, input any, opts ...runtime.RunOption) (*runtime.Result, error)
-}
+// EndpointOption configures an endpoint at registration.
+type EndpointOption func(*endpointConfig)
 
-// EndpointOption configures an Endpoint.
-type EndpointOption func(*Endpoint)
+type endpointConfig struct{ sources []fs.FS }
 
 // Sources gives the Go files of the packages declaring an endpoint's input
 // and output types (//go:embed *.go), so field doc comments describe fields
 // without a help tag — in the CLI, the schema and the docs alike.
 func Sources(fsys ...fs.FS) EndpointOption {
-	return func(e *Endpoint) { e.sources = append(e.sources, fsys...) }
+	return func(c *endpointConfig) { c.sources = append(c.sources, fsys...) }
 }
 
-// Workflow makes an endpoint of a workflow constructor. The constructor is
-// called once per run (and per workflow retry), and once to describe it.
-func Workflow[I any](name string, build func() *runtime.Workflow[I], opts ...EndpointOption) *Endpoint {
-	e := &Endpoint{name: name}
-	if build != nil {
-		e.build = func() runtime.Described { return build() }
-		e.run = func(ctx context.Context, input any, opts ...runtime.RunOption) (*runtime.Result, error) {
-			in, ok := input.(*I)
-			if !ok && input != nil {
-				return nil, fmt.Errorf("endpoint %q: input is %T, not *%T", name, input, *new(I))
-			}
-			return runtime.Run(ctx, build, in, opts...)
-		}
-	}
+// Register adds the workflow that build returns as endpoint name. The
+// constructor is called once now, to describe the workflow, and then once
+// per run (and per workflow retry), so every run has its own node
+// instances. A name registered twice or reserved for a tool command, an
+// invalid workflow or an unsupported input field is reported by Err (and
+// makes Run exit with status 2).
+func Register[I any](a *App, name string, build func() *runtime.Workflow[I], opts ...EndpointOption) {
+	var cfg endpointConfig
 	for _, o := range opts {
 		if o != nil {
-			o(e)
+			o(&cfg)
 		}
 	}
-	return e
+	if slices.Contains(cli.Reserved(), name) {
+		a.errs = append(a.errs, fmt.Errorf("endpoint %q: the name is reserved for a tool command (%s)", name, strings.Join(cli.Reserved(), ", ")))
+		return
+	}
+	if slices.ContainsFunc(a.endpoints, func(e *endpoint.Endpoint) bool { return e.Name() == name }) {
+		a.errs = append(a.errs, fmt.Errorf("endpoint %q is registered twice", name))
+		return
+	}
+	e, err := endpoint.New(name, build, cfg.sources, a.describeOptions(), a.middleware)
+	if err != nil {
+		a.errs = append(a.errs, err)
+		return
+	}
+	a.endpoints = append(a.endpoints, e)
 }
 
-// Name returns the endpoint's name.
-func (e *Endpoint) Name() string { return e.name }
-
-// Register adds the workflow built by build as endpoint name: the generic
-// form of app.Add(fluxly.Workflow(name, build, opts...)).
-func Register[I any](a *App, name string, build func() *runtime.Workflow[I], opts ...EndpointOption) {
-	a.Add(Workflow(name, build, opts...))
-}
-
-// Add registers endpoints. A name registered twice, a tool command's name,
-// or an invalid workflow is reported by Err (and by Run, with status 2).
-func (a *App) Add(eps ...*Endpoint) {
-	for _, e := range eps {
-		switch {
-		case e == nil:
-			a.errs = append(a.errs, errors.New("fluxly: nil endpoint"))
-		case e.build == nil:
-			a.errs = append(a.errs, fmt.Errorf("endpoint %q: nil workflow constructor", e.name))
-		case slices.Contains(cli.Reserved, e.name):
-			a.errs = append(a.errs, fmt.Errorf("endpoint %q: the name is reserved for a tool command (%s)", e.name, strings.Join(cli.Reserved, ", ")))
-		case slices.ContainsFunc(a.endpoints, func(o *Endpoint) bool { return o.name == e.name }):
-			a.errs = append(a.errs, fmt.Errorf("endpoint %q is registered twice", e.name))
-		default:
-			a.endpoints = append(a.endpoints, e)
-		}
+func (a *App) describeOptions() describe.Options {
+	return describe.Options{
+		SchemaBaseURL: a.schemaBaseURL,
+		EnvPrefix:     describe.DefaultEnvPrefix,
+		ReservedFlags: cli.ReservedFlags(),
+		ReservedEnv:   cli.ReservedEnv(describe.DefaultEnvPrefix),
 	}
 }
 
-// Err reports every problem with the app's options, registrations and
-// workflows, or nil.
+// Err reports every problem with the app's options, registrations,
+// workflows and extensions, or nil.
 func (a *App) Err() error {
-	_, err := a.Model()
+	_, err := a.build()
 	return err
 }
 
-// Model describes every endpoint (built once, then cached).
+// Model describes every endpoint: the graph model the docs, schemas and
+// diagrams are made from.
 func (a *App) Model() (*introspect.Model, error) {
+	app, err := a.build()
+	if err != nil {
+		return nil, err
+	}
+	return app.Model(), nil
+}
+
+// build assembles the app once every endpoint is registered.
+func (a *App) build() (*command.App, error) {
 	a.once.Do(func() {
-		eps := make([]introspect.Endpoint, len(a.endpoints))
-		for i, e := range a.endpoints {
-			eps[i] = introspect.Endpoint{Name: e.name, Build: e.build, Sources: e.sources}
+		errs := slices.Clone(a.errs)
+		set, err := endpoint.NewSet(a.endpoints...)
+		if err != nil {
+			errs = append(errs, err)
 		}
-		a.model, a.err = introspect.Describe(eps, a.options)
-		a.err = errors.Join(append(slices.Clone(a.errs), a.err)...)
-		if a.err != nil {
-			a.model = nil
+		app := &command.App{Name: a.name, Version: a.version, Endpoints: set, EnvPrefix: describe.DefaultEnvPrefix}
+		tools := append(cli.Builtin(), httpapi.Command())
+		for _, x := range a.extensions {
+			for _, c := range x.Commands() {
+				if err := checkCommand(c, tools, a.endpoints); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				tools = append(tools, c.internal())
+			}
+			if r, ok := x.(docgen.Renderer); ok && app.Renderer == nil {
+				app.Renderer = r
+			}
+			if d, ok := x.(docsSite); ok && app.Docs == nil {
+				app.Docs = func(ctx context.Context, env *command.Env) (http.Handler, error) {
+					return d.DocsHandler(ctx, publicEnv(env))
+				}
+			}
+		}
+		if a.err = errors.Join(errs...); a.err == nil {
+			a.app, a.tools = app, tools
 		}
 	})
-	return a.model, a.err
+	return a.app, a.err
 }
 
-// RunEndpoint runs endpoint with an input as Decode returns it (a pointer
-// to the endpoint's input type), adding the app's middleware.
-func (a *App) RunEndpoint(ctx context.Context, endpoint string, input any, opts ...runtime.RunOption) (*runtime.Result, error) {
-	for _, e := range a.endpoints {
-		if e.name == endpoint {
-			if len(a.middleware) > 0 {
-				opts = append([]runtime.RunOption{runtime.WithMiddleware(a.middleware...)}, opts...)
-			}
-			return e.run(ctx, input, opts...)
+func init() {
+	command.RegisterApp(func(x any) (*command.App, []command.Command, error) {
+		a, ok := x.(*App)
+		if !ok || a == nil {
+			return nil, nil, fmt.Errorf("not a *fluxly.App: %T", x)
 		}
-	}
-	return nil, fmt.Errorf("no endpoint %q", endpoint)
+		app, err := a.build()
+		return app, a.tools, err
+	})
 }
-
-// AppName is the program name shown in help.
-func (a *App) AppName() string { return a.name }
-
-// AppVersion is the version the `version` command prints.
-func (a *App) AppVersion() string { return a.version }
-
-var _ cli.App = (*App)(nil)
 
 // Run runs the app with the process's arguments and environment and exits
 // with the resulting status code. It is the one place that reads os.Args.
@@ -238,5 +238,96 @@ func (a *App) Run() {
 // environment as KEY=VALUE pairs, and output streams. It returns the exit
 // status.
 func (a *App) Main(ctx context.Context, args, env []string, stdout, stderr io.Writer) int {
-	return cli.Main(ctx, a, a.commands, args, env, stdout, stderr)
+	app, err := a.build()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: the app is misconfigured:\n%v\n", a.name, err)
+		return command.ExitUsage
+	}
+	return cli.Main(ctx, app, a.tools, args, env, stdout, stderr)
+}
+
+// Command is a tool command beside the endpoints, added by an
+// [Extension].
+type Command struct {
+	// Name is the command's name on the command line: lowercase letters,
+	// digits and '-', not an endpoint's or another command's.
+	Name string
+	// Help is the one-line help shown in --help.
+	Help string
+	// Flags is a pointer to a struct with kong tags holding the command's
+	// flags and arguments (github.com/alecthomas/kong), or nil. A flag
+	// tagged env:"FLUXLY_X" reads the app's environment.
+	Flags any
+	// Run runs the command once its flags are parsed. An error that
+	// implements [ExitCoder] sets the exit status; any other error is 1.
+	Run func(ctx context.Context, env *Env) error
+}
+
+// Env is what a [Command] gets when it runs.
+type Env struct {
+	Name    string // the program name
+	Version string // the app's version
+	Model   *introspect.Model
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// Getenv reads the environment the app was given, which is the
+	// process's under Run but not necessarily under Main.
+	Getenv func(string) string
+}
+
+// ExitCoder is implemented by errors that carry the process exit status.
+type ExitCoder interface{ ExitCode() int }
+
+// Extension adds tool commands to an app ([Use]). An extension may also:
+//
+//   - lay out diagrams as SVG, by implementing
+//     RenderSVG(ctx context.Context, dot []byte) ([]byte, error)
+//     (docgen.Renderer): run reports (auto_generate_md) then carry SVG
+//     diagrams rather than DOT;
+//   - serve a docs site, by implementing
+//     DocsHandler(ctx context.Context, env *Env) (http.Handler, error):
+//     the HTTP API then serves it at /docs/.
+//
+// Package docscmd's Extension does all three.
+type Extension interface {
+	Commands() []Command
+}
+
+// ExtensionFunc adapts a function to [Extension].
+type ExtensionFunc func() []Command
+
+// Commands calls f.
+func (f ExtensionFunc) Commands() []Command { return f() }
+
+var _ Extension = ExtensionFunc(nil)
+
+// docsSite is the optional interface of an Extension that serves docs.
+type docsSite interface {
+	DocsHandler(ctx context.Context, env *Env) (http.Handler, error)
+}
+
+var commandName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+
+func checkCommand(c Command, tools []command.Command, eps []*endpoint.Endpoint) error {
+	switch {
+	case !commandName.MatchString(c.Name):
+		return fmt.Errorf("command %q: names are lowercase letters, digits and '-', starting with a letter", c.Name)
+	case c.Run == nil:
+		return fmt.Errorf("command %q: no Run function", c.Name)
+	case slices.ContainsFunc(tools, func(t command.Command) bool { return t.Name == c.Name }):
+		return fmt.Errorf("command %q is defined twice", c.Name)
+	case slices.ContainsFunc(eps, func(e *endpoint.Endpoint) bool { return e.Name() == c.Name }):
+		return fmt.Errorf("command %q has the name of an endpoint", c.Name)
+	}
+	return nil
+}
+
+func (c Command) internal() command.Command {
+	return command.Command{Name: c.Name, Help: c.Help, Flags: c.Flags,
+		Run: func(ctx context.Context, env *command.Env) error { return c.Run(ctx, publicEnv(env)) }}
+}
+
+func publicEnv(env *command.Env) *Env {
+	return &Env{Name: env.App.Name, Version: env.App.Version, Model: env.App.Model(),
+		Stdout: env.Stdout, Stderr: env.Stderr, Getenv: env.Getenv}
 }

@@ -6,10 +6,9 @@
 // same bytes.
 //
 // SVG rendering sits behind the small [Renderer] interface. The Graphviz
-// implementation lives in package docgen/svgrender, the only package that
+// implementation lives in package internal/svgrender, the only package that
 // links go-graphviz (its package init compiles WebAssembly); binaries that
-// only run workflows import docgen, never svgrender. [Cached] wraps any
-// renderer so diagrams whose DOT did not change are not laid out again.
+// only run workflows import docgen, never svgrender.
 //
 // # Node anchors
 //
@@ -38,7 +37,7 @@
 // diagram_file_path, with [Options.DiagramLink] set to the diagram's path
 // relative to the report. Both are plain text, so binaries that only run
 // workflows never link go-graphviz; only a program that links
-// docgen/svgrender can turn the DOT into SVG.
+// internal/svgrender can turn the DOT into SVG.
 //
 // # Escaping
 //
@@ -84,20 +83,20 @@ type Options struct {
 
 // Defaults for Options.
 const (
-	DefaultCommand    = "fluxly"
-	DefaultAPIBaseURL = "http://127.0.0.1:8000"
+	defaultCommand    = "fluxly"
+	defaultAPIBaseURL = "http://127.0.0.1:8000"
 )
 
 func (o Options) command() string {
 	if strings.TrimSpace(o.Command) == "" {
-		return DefaultCommand
+		return defaultCommand
 	}
 	return o.Command
 }
 
 func (o Options) apiBaseURL() string {
 	if strings.TrimSpace(o.APIBaseURL) == "" {
-		return DefaultAPIBaseURL
+		return defaultAPIBaseURL
 	}
 	return strings.TrimRight(o.APIBaseURL, "/")
 }
@@ -184,7 +183,7 @@ func slug(s string) string {
 	return b.String()
 }
 
-// Renderer renders DOT text to SVG. Package docgen/svgrender implements it
+// Renderer renders DOT text to SVG. Package internal/svgrender implements it
 // with Graphviz.
 type Renderer interface {
 	RenderSVG(ctx context.Context, dot []byte) ([]byte, error)
@@ -197,13 +196,6 @@ type RendererFunc func(ctx context.Context, dot []byte) ([]byte, error)
 func (f RendererFunc) RenderSVG(ctx context.Context, dot []byte) ([]byte, error) { return f(ctx, dot) }
 
 var _ Renderer = RendererFunc(nil)
-
-// Cache stores rendered SVGs by key. Implementations must be safe for
-// concurrent use.
-type Cache interface {
-	Get(key string) ([]byte, bool)
-	Put(key string, svg []byte) error
-}
 
 // File is one generated file: a slash-separated path relative to the
 // output directory, and its contents.
@@ -280,11 +272,4 @@ func ReportMermaid(w *introspect.Workflow, res *runtime.Result, o Options) []byt
 // than built by introspect.Describe) is an error.
 func Files(ctx context.Context, m *introspect.Model, r Renderer, o Options) ([]File, error) {
 	return files(ctx, m, r, o)
-}
-
-// Cached returns a renderer that looks SVGs up in c by the SHA-256 of the
-// DOT text (and of r's Version() string, when r has that method) and
-// renders and stores only what is missing.
-func Cached(r Renderer, c Cache) Renderer {
-	return &cached{r: r, c: c, version: rendererVersion(r)}
 }

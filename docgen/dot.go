@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // palette is a diagram colour scheme.
@@ -189,9 +190,9 @@ func dot(w *introspect.Workflow, o Options, run *runState) []byte {
 		}
 		kv := []string{"id", quote(prefix + "-e" + strconv.Itoa(ei))}
 		switch e.Kind {
-		case introspect.EdgeConditional:
+		case runtime.Conditional:
 			kv = append(kv, "class", quote("conditional"), "style", "dashed", "color", quote(p.cond), "fontcolor", quote(p.cond))
-		case introspect.EdgeOnSuccess:
+		case runtime.OnSuccess:
 			kv = append(kv, "class", quote("on-success"), "style", "dotted", "penwidth", "1.6", "color", quote(p.success), "fontcolor", quote(p.success))
 		default:
 			kv = append(kv, "class", quote("plain"))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // tricky are user strings that break naive escaping.
@@ -67,8 +68,8 @@ func trickyWorkflow(s string) *introspect.Workflow {
 			{Name: s + " (2)", Description: "a second tricky node"},
 		},
 		Edges: []introspect.Edge{
-			{From: s, To: "b", Kind: introspect.EdgeConditional, Label: s},
-			{From: "b", To: s + " (2)", Kind: introspect.EdgeOnSuccess, Label: "if completed"},
+			{From: s, To: "b", Kind: runtime.Conditional, Label: s},
+			{From: "b", To: s + " (2)", Kind: runtime.OnSuccess, Label: "if completed"},
 		},
 		Groups: []introspect.Group{{Nodes: []string{s, "b"}}, {Nodes: []string{s + " (2)"}}},
 	}

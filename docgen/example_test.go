@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
-	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
 
@@ -29,13 +29,12 @@ func NewGreeting() *runtime.Workflow[GreetInput] {
 	return wf
 }
 
-// Describe the app once, then generate every file; a renderer from package
-// docgen/svgrender would add the SVGs.
+// Describe the app once, then generate every file; a renderer (the docs
+// extension's, package docscmd) would add the SVGs.
 func Example() {
-	m, err := introspect.Describe([]introspect.Endpoint{{
-		Name:  "greeting",
-		Build: func() runtime.Described { return NewGreeting() },
-	}}, introspect.Options{})
+	app := fluxly.New(fluxly.Name("greeter"))
+	fluxly.Register(app, "greeting", NewGreeting)
+	m, err := app.Model()
 	if err != nil {
 		panic(err)
 	}

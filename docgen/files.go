@@ -66,7 +66,7 @@ func workflowFiles(ctx context.Context, w *introspect.Workflow, r Renderer, o Op
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	schema := w.Schema()
+	schema := w.Schema
 	if schema == nil {
 		return nil, fmt.Errorf("docgen: workflow %q: no JSON Schema (a model decoded from JSON has none; use introspect.Describe)", w.Endpoint)
 	}

@@ -77,16 +77,16 @@ func joinInts(v []int) string {
 }
 
 // edgeKindText describes an edge kind in words.
-func edgeKindText(kind string) string {
+func edgeKindText(kind runtime.EdgeKind) string {
 	switch kind {
-	case introspect.EdgePlain:
+	case runtime.Plain:
 		return "plain"
-	case introspect.EdgeConditional:
+	case runtime.Conditional:
 		return "conditional"
-	case introspect.EdgeOnSuccess:
+	case runtime.OnSuccess:
 		return "on success"
 	}
-	return kind
+	return kind.String()
 }
 
 // retriesText describes a node's retry policy: "none" or "2, 200ms apart,

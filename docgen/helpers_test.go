@@ -1,17 +1,16 @@
 package docgen_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	goldenfile "github.com/fluxly-go/fluxly/internal/golden"
 
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/examples"
@@ -25,41 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // repository root), or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("..", "testdata", "golden", "docgen", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./docgen -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run go test ./docgen -update and review the diff\n%s", path, firstDiff(want, got))
-	}
-}
-
-// firstDiff shows the first differing line of two texts.
-func firstDiff(want, got []byte) string {
-	wl, gl := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
-	for i := 0; i < max(len(wl), len(gl)); i++ {
-		var w, g []byte
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if !bytes.Equal(w, g) {
-			return "line " + strconv.Itoa(i+1) + ":\n--- want\n" + string(w) + "\n+++ got\n" + string(g)
-		}
-	}
-	return "(same lines)"
+	goldenfile.Check(t, filepath.Join("..", "testdata", "golden", "docgen", name), got, *update)
 }
 
 // examplesModel is the model of the bundled examples, as cmd/fluxly

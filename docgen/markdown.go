@@ -10,7 +10,9 @@ import (
 	"sync"
 	"text/template"
 
+	"github.com/fluxly-go/fluxly/internal/fieldtext"
 	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // The page layouts are text/templates; every value they print is Markdown
@@ -245,68 +247,38 @@ func inputRowOf(f *introspect.Field, secret bool) inputRow {
 }
 
 func typeText(f *introspect.Field) string {
-	t := f.JSONType
-	if f.Format != "" && f.JSONType != "array" {
-		t = f.Format
-	}
-	if f.JSONType == "array" {
-		item := f.ItemType
-		if f.Format != "" {
-			item = f.Format
-		}
-		t = "list of " + item
-	}
+	t := fieldtext.Type(f)
 	if f.Optional {
 		t += " or null"
 	}
 	return mdText(t)
 }
 
+// constraintsText is the field's rules as fieldtext words them, with
+// literal values as code: "one of `"a"`, `"b"`; range 1 to 100".
 func constraintsText(f *introspect.Field) string {
 	var parts []string
-	if len(f.Enum) > 0 {
-		vals := make([]string, len(f.Enum))
-		for i, e := range f.Enum {
-			vals[i] = cellCode(jsonText(e))
+	for _, r := range fieldtext.Rules(f) {
+		text := mdText(strings.ToLower(r.Name))
+		if r.Text != "" {
+			text += " " + mdText(r.Text)
 		}
-		parts = append(parts, "one of "+strings.Join(vals, ", "))
-	}
-	switch {
-	case f.Minimum != "" && f.Maximum != "":
-		parts = append(parts, mdText(f.Minimum.String()+" to "+f.Maximum.String()))
-	case f.Minimum != "":
-		parts = append(parts, mdText("≥ "+f.Minimum.String()))
-	case f.Maximum != "":
-		parts = append(parts, mdText("≤ "+f.Maximum.String()))
-	}
-	if f.ExclusiveMinimum != "" {
-		parts = append(parts, mdText("> "+f.ExclusiveMinimum.String()))
-	}
-	if f.ExclusiveMaximum != "" {
-		parts = append(parts, mdText("< "+f.ExclusiveMaximum.String()))
-	}
-	if s := span(f.MinLength, f.MaxLength); s != "" {
-		parts = append(parts, mdText("length "+s))
-	}
-	if s := span(f.MinItems, f.MaxItems); s != "" {
-		parts = append(parts, mdText("items "+s))
-	}
-	if f.Pattern != "" {
-		parts = append(parts, "pattern "+cellCode(f.Pattern))
+		if len(r.Values) > 0 {
+			vals := make([]string, len(r.Values))
+			for i, v := range r.Values {
+				if r.Name == "Pattern" {
+					var p string
+					_ = json.Unmarshal(v, &p)
+					vals[i] = cellCode(p)
+					continue
+				}
+				vals[i] = cellCode(jsonText(v))
+			}
+			text += " " + strings.Join(vals, ", ")
+		}
+		parts = append(parts, text)
 	}
 	return strings.Join(parts, "; ")
-}
-
-func span(lo, hi *uint64) string {
-	switch {
-	case lo != nil && hi != nil:
-		return strconv.FormatUint(*lo, 10) + " to " + strconv.FormatUint(*hi, 10)
-	case lo != nil:
-		return "≥ " + strconv.FormatUint(*lo, 10)
-	case hi != nil:
-		return "≤ " + strconv.FormatUint(*hi, 10)
-	}
-	return ""
 }
 
 // jsonText re-encodes a JSON value compactly without HTML escaping, so
@@ -439,7 +411,7 @@ func relatives(w *introspect.Workflow, edges []int, parents bool, none string) s
 			other = e.From
 		}
 		kind := edgeKindText(e.Kind)
-		if e.Label != "" && e.Kind != introspect.EdgePlain {
+		if e.Label != "" && e.Kind != runtime.Plain {
 			kind += ": " + e.Label
 		}
 		parts[i] = nodeLink(other) + " (" + mdText(kind) + ")"

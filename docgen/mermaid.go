@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // Mermaid colours are fixed: GitHub picks the light or dark Mermaid theme
@@ -54,10 +55,10 @@ func mermaid(w *introspect.Workflow, o Options, run *runState) []byte {
 		e := &w.Edges[ei]
 		arrow := " -->"
 		switch e.Kind {
-		case introspect.EdgeConditional:
+		case runtime.Conditional:
 			arrow = " -.->"
 			cond = append(cond, strconv.Itoa(k))
-		case introspect.EdgeOnSuccess:
+		case runtime.OnSuccess:
 			arrow = " -.->"
 			success = append(success, strconv.Itoa(k))
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/examples"
+	producerconsumer "github.com/fluxly-go/fluxly/examples/producer-consumer"
 	"github.com/fluxly-go/fluxly/runtime"
 )
 
@@ -101,11 +102,7 @@ func TestReportOfRealRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := m.Workflow("producer-consumer")
-	in, err := w.Decode([]byte(`{"value": 0}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := app.RunEndpoint(context.Background(), "producer-consumer", in)
+	res, err := runtime.Run(context.Background(), producerconsumer.New, &producerconsumer.Input{Value: 0})
 	if err != nil {
 		t.Fatal(err)
 	}

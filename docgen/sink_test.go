@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxly-go/fluxly/internal/describe"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -87,10 +88,7 @@ func newSink() *runtime.Workflow[sinkInput] {
 
 func sinkWorkflow(t testing.TB) *introspect.Workflow {
 	t.Helper()
-	m, err := introspect.Describe([]introspect.Endpoint{{
-		Name:  "kitchen-sink",
-		Build: func() runtime.Described { return newSink() },
-	}}, introspect.Options{})
+	m, err := describe.DescribeAll(describe.Options{}, describe.Endpoint{Name: "kitchen-sink", Workflow: newSink()})
 	if err != nil {
 		t.Fatalf("Describe: %v", err)
 	}

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/internal/outdir"
+
+	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
+	"github.com/fluxly-go/fluxly/internal/command"
 	"github.com/fluxly-go/fluxly/site"
 )
 
 // writeDocs runs docs build and docs markdown: generate the files, then
 // check the output directory against them or sync it to them.
-func writeDocs(ctx context.Context, env *cli.Env, f *docsFlags) error {
+func writeDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	r := newRenderer(env, f.SVGCache)
 	var files []site.File
 	var err error
@@ -25,21 +28,21 @@ func writeDocs(ctx context.Context, env *cli.Env, f *docsFlags) error {
 		return err
 	}
 	if f.Check {
-		d, err := site.Check(f.Out, files)
+		d, err := outdir.Check(f.Out, files)
 		if err != nil {
 			return err
 		}
 		if !d.Empty() {
 			fmt.Fprint(env.Stderr, d.String())
-			return &DriftError{Dir: f.Out, Diff: d, Fix: fmt.Sprintf("%s docs %s --out %s", env.App.AppName(), f.Mode, f.Out)}
+			return &driftError{dir: f.Out, diff: d, fix: fmt.Sprintf("%s docs %s --out %s", env.Name, f.Mode, f.Out)}
 		}
 		_, err = fmt.Fprintf(env.Stdout, "%s is up to date (%d files)\n", f.Out, len(files))
 		return err
 	}
-	d, err := site.Write(f.Out, files, site.WriteOptions{Force: f.Force})
-	var notOwned *site.NotOwnedError
+	d, err := outdir.Write(f.Out, files, outdir.WriteOptions{Force: f.Force})
+	var notOwned *outdir.NotOwnedError
 	if errors.As(err, &notOwned) {
-		return &UsageError{fmt.Errorf("%w; remove it, choose another --out, or pass --force to write into it without removing anything", err)}
+		return command.Usagef("%w; remove it, choose another --out, or pass --force to write into it without removing anything", err)
 	}
 	if err != nil {
 		return err

@@ -4,11 +4,11 @@
 // or model JSON). It also gives the HTTP API its /docs/ site and run
 // reports their SVG diagrams.
 //
-// It is the package that links the SVG renderer (docgen/svgrender, whose
+// It is the package that links the SVG renderer (internal/svgrender, whose
 // go-graphviz init compiles WebAssembly at start-up), so a binary that
 // only runs workflows leaves it out:
 //
-//	app := fluxly.New(fluxly.Name("acme"), fluxly.Commands(docscmd.Commands()...))
+//	app := fluxly.New(fluxly.Name("acme"), fluxly.Use(docscmd.Extension()))
 //
 // Commands:
 //
@@ -18,7 +18,7 @@
 //	graph <endpoint> [--format dot|svg|mermaid|json]
 //
 // Output directories are synced, not just written to: a build leaves a
-// marker file (site.Marker) and removes files it no longer produces, but
+// marker file (.fluxly-docs) and removes files it no longer produces, but
 // only in a directory that is missing, empty or carries the marker. It
 // refuses any other non-empty directory (exit status 2) unless --force,
 // which writes the files and removes nothing. --check writes nothing and
@@ -36,40 +36,64 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly/internal/outdir"
+
+	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
-	"github.com/fluxly-go/fluxly/docgen/svgrender"
+	"github.com/fluxly-go/fluxly/internal/command"
+	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/site"
 )
 
 // Exit statuses of the docs commands besides 0.
 const (
-	ExitDrift = 1             // --check found differences
-	ExitUsage = cli.ExitUsage // bad flags, unknown endpoint, refused output directory
+	ExitDrift = 1                 // --check found differences
+	ExitUsage = command.ExitUsage // bad flags, unknown endpoint, refused output directory
 )
 
-// Commands returns the docs and graph commands. Each call returns fresh
-// commands (they hold their parsed flags).
-func Commands() []cli.Command {
+// Extension returns the docs extension: the docs and graph commands, SVG
+// diagrams for run reports, and the docs site the HTTP API serves at
+// /docs/. Each call returns a fresh extension (its commands hold their
+// parsed flags).
+func Extension() fluxly.Extension { return &extension{} }
+
+type extension struct{ r svgrender.Renderer }
+
+var _ docgen.Renderer = (*extension)(nil)
+
+func (x *extension) Commands() []fluxly.Command {
 	df := &docsFlags{}
 	gf := &graphFlags{}
-	return []cli.Command{
+	return []fluxly.Command{
 		{
 			Name: "docs",
 			Help: "Build the docs site (docs build --out DIR), check it for drift (--check), preview it (docs serve) " +
 				"or write the Markdown docs (docs markdown --out DIR).",
-			Flags:       df,
-			Run:         func(ctx context.Context, env *cli.Env) error { return runDocs(ctx, env, df) },
-			DocsHandler: docsHandler,
-			RenderSVG:   svgrender.New().RenderSVG,
+			Flags: df,
+			Run:   func(ctx context.Context, env *fluxly.Env) error { return runDocs(ctx, env, df) },
 		},
 		{
 			Name:  "graph",
 			Help:  "Print an endpoint's diagram as DOT, SVG or Mermaid, or its model as JSON.",
 			Flags: gf,
-			Run:   func(ctx context.Context, env *cli.Env) error { return runGraph(ctx, env, gf) },
+			Run:   func(ctx context.Context, env *fluxly.Env) error { return runGraph(ctx, env, gf) },
 		},
 	}
+}
+
+// RenderSVG lays out run reports' diagrams.
+func (x *extension) RenderSVG(ctx context.Context, dot []byte) ([]byte, error) {
+	return x.r.RenderSVG(ctx, dot)
+}
+
+// DocsHandler is the site the HTTP API serves at /docs/: built on the
+// first request, then served from memory.
+func (x *extension) DocsHandler(_ context.Context, env *fluxly.Env) (http.Handler, error) {
+	r := newRenderer(env, env.Getenv("FLUXLY_SVG_CACHE"))
+	o := siteOptions(env, "", "", env.Getenv("FLUXLY_API_BASE_URL"))
+	return lazy(func(ctx context.Context) ([]site.File, error) {
+		return site.Build(ctx, env.Model, r, o)
+	}, lazyOptions{}), nil
 }
 
 type docsFlags struct {
@@ -91,37 +115,24 @@ type graphFlags struct {
 	SVGCache  string `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
 }
 
-// UsageError is a mistake on the command line; it exits with status 2.
-type UsageError struct{ Err error }
+func usagef(format string, args ...any) error { return command.Usagef(format, args...) }
 
-func (e *UsageError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *UsageError) Unwrap() error { return e.Err }
-
-// ExitCode returns ExitUsage.
-func (e *UsageError) ExitCode() int { return ExitUsage }
-
-func usagef(format string, args ...any) error {
-	return &UsageError{fmt.Errorf(format, args...)}
+// driftError reports that a directory is not what a build would write.
+type driftError struct {
+	dir  string
+	diff outdir.Diff
+	fix  string // the command that brings it up to date
 }
 
-// DriftError reports that a directory is not what a build would write.
-type DriftError struct {
-	Dir  string
-	Diff site.Diff
-	Fix  string // the command that brings it up to date
-}
-
-func (e *DriftError) Error() string {
+func (e *driftError) Error() string {
 	return fmt.Sprintf("%s is out of date (%d changed, %d added, %d removed); run `%s`",
-		e.Dir, len(e.Diff.Changed), len(e.Diff.Added), len(e.Diff.Removed), e.Fix)
+		e.dir, len(e.diff.Changed), len(e.diff.Added), len(e.diff.Removed), e.fix)
 }
 
 // ExitCode returns ExitDrift.
-func (e *DriftError) ExitCode() int { return ExitDrift }
+func (e *driftError) ExitCode() int { return ExitDrift }
 
-func runDocs(ctx context.Context, env *cli.Env, f *docsFlags) error {
+func runDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	switch f.Mode {
 	case "build", "markdown":
 		if strings.TrimSpace(f.Out) == "" {
@@ -137,19 +148,9 @@ func runDocs(ctx context.Context, env *cli.Env, f *docsFlags) error {
 	return usagef("unknown docs mode %q (build, serve or markdown)", f.Mode)
 }
 
-// docsHandler is the site the HTTP API serves at /docs/: built on the first
-// request, then served from memory.
-func docsHandler(_ context.Context, env *cli.Env) (http.Handler, error) {
-	r := newRenderer(env, env.Getenv("FLUXLY_SVG_CACHE"))
-	o := siteOptions(env, "", "", env.Getenv("FLUXLY_API_BASE_URL"))
-	return site.Lazy(func(ctx context.Context) ([]site.File, error) {
-		return site.Build(ctx, env.Model, r, o)
-	}, site.LazyOptions{}), nil
-}
-
-func siteOptions(env *cli.Env, title, direction, apiBaseURL string) site.Options {
+func siteOptions(env *fluxly.Env, title, direction, apiBaseURL string) site.Options {
 	if strings.TrimSpace(title) == "" {
-		title = env.App.AppName() + " workflows"
+		title = env.Name + " workflows"
 	}
 	return site.Options{
 		Title: title,
@@ -157,11 +158,6 @@ func siteOptions(env *cli.Env, title, direction, apiBaseURL string) site.Options
 	}
 }
 
-func docgenOptions(env *cli.Env, direction, apiBaseURL string) docgen.Options {
-	return docgen.Options{Command: env.App.AppName(), APIBaseURL: apiBaseURL, Direction: direction}
+func docgenOptions(env *fluxly.Env, direction, apiBaseURL string) docgen.Options {
+	return docgen.Options{Command: env.Name, APIBaseURL: apiBaseURL, Direction: direction}
 }
-
-var (
-	_ error = (*UsageError)(nil)
-	_ error = (*DriftError)(nil)
-)

@@ -16,14 +16,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxly-go/fluxly/internal/outdir"
+
 	"go.uber.org/goleak"
 
 	"github.com/fluxly-go/fluxly"
-	"github.com/fluxly-go/fluxly/cli"
 	"github.com/fluxly-go/fluxly/docgen"
-	"github.com/fluxly-go/fluxly/docgen/svgrender"
 	"github.com/fluxly-go/fluxly/docscmd"
 	"github.com/fluxly-go/fluxly/examples"
+	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/site"
 )
@@ -32,12 +33,14 @@ import (
 // without some of the examples.
 func newApp(t *testing.T, without ...string) *fluxly.App {
 	t.Helper()
-	app := fluxly.New(fluxly.Name("fluxly"), fluxly.Commands(docscmd.Commands()...))
-	for _, e := range examples.Endpoints() {
-		if !slices.Contains(without, e.Name()) {
-			app.Add(e)
+	app := fluxly.New(fluxly.Name("fluxly"), fluxly.Use(docscmd.Extension()))
+	var only []string
+	for _, name := range []string{"echo-msg", "producer-consumer", "etl", "branching", "flaky", "fail-with", "slow"} {
+		if !slices.Contains(without, name) {
+			only = append(only, name)
 		}
 	}
+	examples.Register(app, only...)
 	if err := app.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -96,10 +99,10 @@ func TestDocsBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, err := site.Check(out, files); err != nil || !d.Empty() {
+	if d, err := outdir.Check(out, files); err != nil || !d.Empty() {
 		t.Errorf("built tree differs from site.Build: %v\n%s", err, d)
 	}
-	if _, err := os.Stat(filepath.Join(out, site.Marker)); err != nil {
+	if _, err := os.Stat(filepath.Join(out, outdir.Marker)); err != nil {
 		t.Errorf("no marker: %v", err)
 	}
 	// A second build changes nothing.
@@ -238,7 +241,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"graph", "etl", "--format", "png"}, "format"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			run(t, app, tc.args).want(t, cli.ExitUsage, tc.want)
+			run(t, app, tc.args).want(t, docscmd.ExitUsage, tc.want)
 		})
 	}
 }
@@ -380,16 +383,14 @@ func TestDocsServe(t *testing.T) {
 // TestDocsHandler is the site the HTTP API mounts at /docs/.
 func TestDocsHandler(t *testing.T) {
 	app := newApp(t)
-	var docs cli.Command
-	for _, c := range docscmd.Commands() {
-		if c.Name == "docs" {
-			docs = c
-		}
+	docs, ok := docscmd.Extension().(interface {
+		DocsHandler(ctx context.Context, env *fluxly.Env) (http.Handler, error)
+		RenderSVG(ctx context.Context, dot []byte) ([]byte, error)
+	})
+	if !ok {
+		t.Fatal("the docs extension provides no DocsHandler or RenderSVG")
 	}
-	if docs.DocsHandler == nil || docs.RenderSVG == nil {
-		t.Fatal("the docs command provides no DocsHandler or RenderSVG")
-	}
-	env := &cli.Env{App: app, Model: model(t, app), Stdout: io.Discard, Stderr: io.Discard,
+	env := &fluxly.Env{Name: "fluxly", Model: model(t, app), Stdout: io.Discard, Stderr: io.Discard,
 		Getenv: func(k string) string {
 			if k == "FLUXLY_SVG_CACHE" {
 				return "off"

@@ -15,8 +15,8 @@ import (
 
 // Wire the docs commands into an app, then build its site as
 // `<program> docs build --out DIR` would, and check it for drift.
-func ExampleCommands() {
-	app := fluxly.New(fluxly.Name("acme"), fluxly.Commands(docscmd.Commands()...))
+func ExampleExtension() {
+	app := fluxly.New(fluxly.Name("acme"), fluxly.Use(docscmd.Extension()))
 	examples.Register(app)
 
 	dir, err := os.MkdirTemp("", "acme-docs")

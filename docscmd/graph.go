@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
 )
 
 // runGraph prints one workflow's diagram or model.
-func runGraph(ctx context.Context, env *cli.Env, f *graphFlags) error {
+func runGraph(ctx context.Context, env *fluxly.Env, f *graphFlags) error {
 	w := env.Model.Workflow(f.Endpoint)
 	if w == nil {
 		var names []string

@@ -7,15 +7,15 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
-	"github.com/fluxly-go/fluxly/docgen/svgrender"
+	"github.com/fluxly-go/fluxly/internal/svgrender"
 )
 
 // newRenderer returns the SVG renderer, cached on disk unless cache is
 // "off" (or no cache directory can be made, which is reported once and
 // otherwise ignored: a cache must never fail a build).
-func newRenderer(env *cli.Env, cache string) docgen.Renderer {
+func newRenderer(env *fluxly.Env, cache string) docgen.Renderer {
 	r := svgrender.New()
 	dir := cacheDir(cache)
 	if dir == "" {
@@ -23,10 +23,10 @@ func newRenderer(env *cli.Env, cache string) docgen.Renderer {
 	}
 	c, err := svgrender.NewDirCache(dir)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s: not caching SVGs: %v\n", env.App.AppName(), err)
+		fmt.Fprintf(env.Stderr, "%s: not caching SVGs: %v\n", env.Name, err)
 		return r
 	}
-	return docgen.Cached(r, &lenientCache{c: c, stderr: env.Stderr, name: env.App.AppName()})
+	return svgrender.Cached(r, &lenientCache{c: c, stderr: env.Stderr, name: env.Name})
 }
 
 // cacheDir resolves the --svg-cache value: "" is the default directory,
@@ -49,7 +49,7 @@ func cacheDir(flag string) string {
 // lenientCache turns a failed cache write into one warning: the SVG was
 // rendered, the build goes on.
 type lenientCache struct {
-	c      docgen.Cache
+	c      svgrender.Cache
 	stderr interface{ Write([]byte) (int, error) }
 	name   string
 	once   sync.Once

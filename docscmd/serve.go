@@ -8,13 +8,14 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/fluxly-go/fluxly/cli"
+	"github.com/fluxly-go/fluxly"
+	"github.com/fluxly-go/fluxly/internal/command"
 	"github.com/fluxly-go/fluxly/site"
 )
 
 // serve runs docs serve: the site from memory, built before listening (so
 // errors show at once) and again on each hard reload of a page.
-func serve(ctx context.Context, env *cli.Env, f *docsFlags) error {
+func serve(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	r := newRenderer(env, f.SVGCache)
 	o := siteOptions(env, f.Title, f.Direction, f.APIBaseURL)
 	build := func(ctx context.Context) ([]site.File, error) { return site.Build(ctx, env.Model, r, o) }
@@ -22,18 +23,18 @@ func serve(ctx context.Context, env *cli.Env, f *docsFlags) error {
 	if err != nil {
 		return err
 	}
-	h := site.Lazy(func(ctx context.Context) ([]site.File, error) {
+	h := lazy(func(ctx context.Context) ([]site.File, error) {
 		if first != nil { // Lazy serialises builds
 			files := first
 			first = nil
 			return files, nil
 		}
 		return build(ctx)
-	}, site.LazyOptions{Rebuild: true})
+	}, lazyOptions{Rebuild: true})
 
 	ln, err := net.Listen("tcp", f.Addr)
 	if err != nil {
-		return &UsageError{fmt.Errorf("--addr %s: %w", f.Addr, err)}
+		return command.Usagef("--addr %s: %w", f.Addr, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)

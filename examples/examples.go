@@ -3,28 +3,41 @@
 package examples
 
 import (
+	"slices"
+
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/examples/branching"
-	"github.com/fluxly-go/fluxly/examples/echo-msg"
+	echomsg "github.com/fluxly-go/fluxly/examples/echo-msg"
 	"github.com/fluxly-go/fluxly/examples/etl"
-	"github.com/fluxly-go/fluxly/examples/fail-with"
+	failwith "github.com/fluxly-go/fluxly/examples/fail-with"
 	"github.com/fluxly-go/fluxly/examples/flaky"
-	"github.com/fluxly-go/fluxly/examples/producer-consumer"
+	producerconsumer "github.com/fluxly-go/fluxly/examples/producer-consumer"
 	"github.com/fluxly-go/fluxly/examples/slow"
 )
 
-// Endpoints returns a fresh endpoint for every bundled example.
-func Endpoints() []*fluxly.Endpoint {
-	return []*fluxly.Endpoint{
-		fluxly.Workflow("echo-msg", echomsg.New, fluxly.Sources(echomsg.Sources)),
-		fluxly.Workflow("producer-consumer", producerconsumer.New, fluxly.Sources(producerconsumer.Sources)),
-		fluxly.Workflow("etl", etl.New, fluxly.Sources(etl.Sources)),
-		fluxly.Workflow("branching", branching.New, fluxly.Sources(branching.Sources)),
-		fluxly.Workflow("flaky", flaky.New, fluxly.Sources(flaky.Sources)),
-		fluxly.Workflow("fail-with", failwith.New, fluxly.Sources(failwith.Sources)),
-		fluxly.Workflow("slow", slow.New, fluxly.Sources(slow.Sources)),
+// Register adds the bundled examples to app: all of them, or only those
+// named.
+func Register(app *fluxly.App, only ...string) {
+	want := func(name string) bool { return len(only) == 0 || slices.Contains(only, name) }
+	if want("echo-msg") {
+		fluxly.Register(app, "echo-msg", echomsg.New, fluxly.Sources(echomsg.Sources))
+	}
+	if want("producer-consumer") {
+		fluxly.Register(app, "producer-consumer", producerconsumer.New, fluxly.Sources(producerconsumer.Sources))
+	}
+	if want("etl") {
+		fluxly.Register(app, "etl", etl.New, fluxly.Sources(etl.Sources))
+	}
+	if want("branching") {
+		fluxly.Register(app, "branching", branching.New, fluxly.Sources(branching.Sources))
+	}
+	if want("flaky") {
+		fluxly.Register(app, "flaky", flaky.New, fluxly.Sources(flaky.Sources))
+	}
+	if want("fail-with") {
+		fluxly.Register(app, "fail-with", failwith.New, fluxly.Sources(failwith.Sources))
+	}
+	if want("slow") {
+		fluxly.Register(app, "slow", slow.New, fluxly.Sources(slow.Sources))
 	}
 }
-
-// Register adds every bundled example to app.
-func Register(app *fluxly.App) { app.Add(Endpoints()...) }

@@ -3,9 +3,8 @@ package introspect
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 
-	jsv "github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // ModelVersion is the version of the Model's JSON format. It changes when a
@@ -33,14 +32,10 @@ type Workflow struct {
 	Edges          []Edge   `json:"edges"` // in the order they were added
 	Groups         []Group  `json:"groups,omitempty"`
 
-	schema         []byte
-	validator      *jsv.Schema
-	inputType      reflect.Type
-	fields         map[string]*Field // by JSON path
-	defaults       []byte            // JSON object of every default, nested
-	publicDefaults []byte            // the same without secrets
-	maxBytes       int
-	maxDepth       int
+	// Schema is the input's JSON Schema (draft 2020-12), pretty-printed.
+	// It is not part of the model's JSON: the docs publish it as its own
+	// file, and a Workflow decoded from model JSON has none.
+	Schema json.RawMessage `json:"-"`
 }
 
 // Input describes a workflow's input type.
@@ -87,10 +82,6 @@ type Field struct {
 	Secret          bool `json:"secret,omitempty"`           // never printed in logs, records, reports or docs
 	Base            bool `json:"base,omitempty"`             // one of the common fields of runtime.Input
 	Object          bool `json:"object,omitempty"`           // a nested struct; its fields follow it
-
-	goType reflect.Type
-	index  []int
-	def    json.RawMessage // the default, secret or not: what Decode applies
 }
 
 // Node describes one node.
@@ -126,19 +117,12 @@ type OutputField struct {
 	Description string `json:"description,omitempty"`
 }
 
-// Edge kinds as they appear in the model.
-const (
-	EdgePlain       = "plain"
-	EdgeConditional = "conditional"
-	EdgeOnSuccess   = "on_success"
-)
-
 // Edge is a dependency between two nodes.
 type Edge struct {
-	From  string `json:"from"`
-	To    string `json:"to"`
-	Kind  string `json:"kind"` // plain, conditional or on_success
-	Label string `json:"label,omitempty"`
+	From  string           `json:"from"`
+	To    string           `json:"to"`
+	Kind  runtime.EdgeKind `json:"kind"` // "plain", "conditional" or "on_success" in JSON
+	Label string           `json:"label,omitempty"`
 }
 
 // Group is an execution group.
@@ -178,10 +162,6 @@ func (w *Workflow) Field(name string) *Field {
 	}
 	return nil
 }
-
-// Schema returns the input's JSON Schema (draft 2020-12), pretty-printed.
-// It is nil for a Workflow decoded from JSON rather than built by Describe.
-func (w *Workflow) Schema() []byte { return w.schema }
 
 // Node returns the node named name, or nil.
 func (w *Workflow) Node(name string) *Node {

@@ -10,15 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxly-go/fluxly/internal/outdir"
+
 	"github.com/fluxly-go/fluxly/docgen"
-	"github.com/fluxly-go/fluxly/docgen/svgrender"
+	"github.com/fluxly-go/fluxly/internal/describe"
+	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 	"github.com/fluxly-go/fluxly/site"
 )
 
 // The benchmarks build the whole site of a synthetic app of 100 workflows
-// × 50 nodes (the shape docgen/svgrender's benchmarks use), with a cold
+// × 50 nodes (the shape internal/svgrender's benchmarks use), with a cold
 // and a warm SVG cache, and run native `dot -Tsvg` on the same diagrams.
 // See BENCHMARKS.md ("Docs site") for the numbers and commands.
 
@@ -43,10 +46,10 @@ func (benchNode) Logic(context.Context, *runtime.Exec[benchInput, benchOutput]) 
 // completed, with two overlapping execution groups.
 func syntheticModel(tb testing.TB, n, m int) *introspect.Model {
 	tb.Helper()
-	eps := make([]introspect.Endpoint, n)
+	eps := make([]describe.Endpoint, n)
 	for w := range n {
 		name := fmt.Sprintf("wf-%03d", w)
-		eps[w] = introspect.Endpoint{Name: name, Build: func() runtime.Described {
+		eps[w] = describe.Endpoint{Name: name, Workflow: func() any {
 			wf := runtime.NewWorkflow[benchInput](name, runtime.Description("A synthetic workflow."), runtime.Version("1.0"))
 			nodes := make([]*benchNode, m)
 			refs := make([]runtime.NodeRef, m)
@@ -67,9 +70,9 @@ func syntheticModel(tb testing.TB, n, m int) *introspect.Model {
 			wf.AddExecutionGroup(refs[:m/2]...)
 			wf.AddExecutionGroup(refs[m/3:]...)
 			return wf
-		}}
+		}()}
 	}
-	model, err := introspect.Describe(eps, introspect.Options{})
+	model, err := describe.DescribeAll(describe.Options{}, eps...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -101,16 +104,16 @@ func BenchmarkBuild(b *testing.B) {
 	b.Run("cold", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			buildOrFail(b, m, docgen.Cached(render, &docgen.MemoryCache{}))
+			buildOrFail(b, m, svgrender.Cached(render, &svgrender.MemoryCache{}))
 		}
 		reportPages(b, m)
 	})
 	b.Run("warm", func(b *testing.B) {
-		var cache docgen.MemoryCache
-		buildOrFail(b, m, docgen.Cached(render, &cache))
+		var cache svgrender.MemoryCache
+		buildOrFail(b, m, svgrender.Cached(render, &cache))
 		b.ReportAllocs()
 		for b.Loop() {
-			buildOrFail(b, m, docgen.Cached(render, &cache))
+			buildOrFail(b, m, svgrender.Cached(render, &cache))
 		}
 		reportPages(b, m)
 	})
@@ -119,18 +122,18 @@ func BenchmarkBuild(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		buildOrFail(b, m, docgen.Cached(render, cache))
+		buildOrFail(b, m, svgrender.Cached(render, cache))
 		b.ReportAllocs()
 		for b.Loop() {
-			buildOrFail(b, m, docgen.Cached(render, cache))
+			buildOrFail(b, m, svgrender.Cached(render, cache))
 		}
 		reportPages(b, m)
 	})
 	b.Run("docgen-only-warm", func(b *testing.B) {
 		// What docgen.Files alone costs with the same warm cache: the
 		// difference to "warm" is the site's own work.
-		var cache docgen.MemoryCache
-		r := docgen.Cached(render, &cache)
+		var cache svgrender.MemoryCache
+		r := svgrender.Cached(render, &cache)
 		buildOrFail(b, m, r)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -153,8 +156,8 @@ func BenchmarkBuild(b *testing.B) {
 // cache, so the SVG is not rendered).
 func BenchmarkPage(b *testing.B) {
 	m := syntheticModel(b, 1, 50)
-	var cache docgen.MemoryCache
-	r := docgen.Cached(svgrender.New(), &cache)
+	var cache svgrender.MemoryCache
+	r := svgrender.Cached(svgrender.New(), &cache)
 	buildOrFail(b, m, r)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -166,22 +169,22 @@ func BenchmarkPage(b *testing.B) {
 // a rebuild where nothing changed (the --check and no-op rebuild path).
 func BenchmarkWrite(b *testing.B) {
 	m := syntheticModel(b, 100, 50)
-	var cache docgen.MemoryCache
-	files := buildOrFail(b, m, docgen.Cached(svgrender.New(), &cache))
+	var cache svgrender.MemoryCache
+	files := buildOrFail(b, m, svgrender.Cached(svgrender.New(), &cache))
 	b.Run("fresh", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := site.Write(filepath.Join(b.TempDir(), "site"), files, site.WriteOptions{}); err != nil {
+			if _, err := outdir.Write(filepath.Join(b.TempDir(), "site"), files, outdir.WriteOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("unchanged", func(b *testing.B) {
 		dir := filepath.Join(b.TempDir(), "site")
-		if _, err := site.Write(dir, files, site.WriteOptions{}); err != nil {
+		if _, err := outdir.Write(dir, files, outdir.WriteOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if _, err := site.Write(dir, files, site.WriteOptions{}); err != nil {
+			if _, err := outdir.Write(dir, files, outdir.WriteOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -543,7 +543,7 @@ func TestBrowserXSS(t *testing.T) {
 func TestBrowserHarness(t *testing.T) {
 	b := newBrowser(t)
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "csp.html"), `<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="`+site.CSP+`">`+
+	write(t, filepath.Join(dir, "csp.html"), `<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="`+pageCSP(t)+`">`+
 		`<title>t</title><script>console.log("inline ran")</script><p style="color:red">x</p><script src="missing.js"></script>`)
 	write(t, filepath.Join(dir, "alert.html"), `<!DOCTYPE html><title>t</title><script>alert("boom"); console.log("after")</script>`)
 	base := fileURL(dir)
@@ -570,4 +570,16 @@ func TestBrowserHarness(t *testing.T) {
 			t.Errorf("recorded:\n%s\nwant %q", got, want)
 		}
 	}
+}
+
+// pageCSP is the Content-Security-Policy the built pages carry.
+func pageCSP(t *testing.T) string {
+	t.Helper()
+	index := string(fileMap(examplesSite(t))["index.html"])
+	_, rest, ok := strings.Cut(index, `<meta http-equiv="Content-Security-Policy" content="`)
+	csp, _, ok2 := strings.Cut(rest, `"`)
+	if !ok || !ok2 || csp == "" {
+		t.Fatal("the index page has no CSP meta tag")
+	}
+	return csp
 }

@@ -6,6 +6,8 @@ import (
 	"log"
 	"strings"
 
+	"github.com/fluxly-go/fluxly/internal/outdir"
+
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/examples"
@@ -13,7 +15,7 @@ import (
 )
 
 // Build the site of an app's workflows. Real diagrams come from
-// docgen/svgrender (svgrender.New()); any docgen.Renderer will do.
+// internal/svgrender (svgrender.New()); any docgen.Renderer will do.
 func ExampleBuild() {
 	app := fluxly.New(fluxly.Name("acme"))
 	examples.Register(app)
@@ -33,7 +35,7 @@ func ExampleBuild() {
 			fmt.Println(f.Path)
 		}
 	}
-	// Then: site.Write(dir, files, site.WriteOptions{}) or site.Handler(files).
+	// Then: outdir.Write(dir, files, outdir.WriteOptions{}) or site.Handler(files).
 
 	// Output:
 	// assets/favicon.svg
@@ -56,7 +58,7 @@ func ExampleBuild() {
 // Check a committed site for drift, as `docs build --check` does in CI.
 func ExampleCheck() {
 	files := []site.File{{Path: "index.html", Data: []byte("<!DOCTYPE html>")}}
-	d, err := site.Check("testdata/does-not-exist", files)
+	d, err := outdir.Check("testdata/does-not-exist", files)
 	if err != nil {
 		log.Fatal(err)
 	}

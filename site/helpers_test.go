@@ -8,9 +8,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fluxly-go/fluxly/internal/outdir"
+
 	"github.com/fluxly-go/fluxly"
-	"github.com/fluxly-go/fluxly/docgen/svgrender"
 	"github.com/fluxly-go/fluxly/examples"
+	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/site"
 	"github.com/fluxly-go/fluxly/site/internal/xss"
@@ -66,7 +68,7 @@ func xssSite(t testing.TB) []site.File {
 func writeSite(t testing.TB, files []site.File) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "site")
-	if _, err := site.Write(dir, files, site.WriteOptions{}); err != nil {
+	if _, err := outdir.Write(dir, files, outdir.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -104,4 +106,13 @@ func artifactsDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+func write(t *testing.T, p, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -16,10 +16,10 @@ import (
 // This file lays out an HTML page: header with search and theme toggle,
 // sidebar, content.
 
-// CSP is the Content-Security-Policy of every page (a <meta> tag, and a
+// csp is the Content-Security-Policy of every page (a <meta> tag, and a
 // header when served by [Handler]): scripts, styles and images only from
 // the site's own files, no inline script or style, no plugins, no forms.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'"
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'"
 
 type pageData struct {
 	Root      string // relative path to the site's root: "" or "../"
@@ -136,7 +136,7 @@ func (b *builder) page(md goldmark.Markdown, p string) ([]File, error) {
 		Root:      root,
 		Title:     title,
 		SiteTitle: b.o.title(),
-		CSP:       CSP,
+		CSP:       csp,
 		Body:      template.HTML(body), // goldmark without raw HTML; see sitePass
 		Generator: "Fluxly",
 		Index:     p == "index.md",

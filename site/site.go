@@ -26,8 +26,8 @@
 //	search-index.json                 the search index (also assets/search-index.js)
 //	assets/                           CSS, JavaScript, icon
 //
-// [Check] compares a directory with a build (for CI drift checks), [Write]
-// syncs a directory to it, and [Handler] and [Lazy] serve a build over HTTP.
+// [Handler] serves a build over HTTP; the docs commands (package docscmd)
+// write it to a directory, check a directory for drift and preview it.
 package site
 
 import (
@@ -60,14 +60,14 @@ type Options struct {
 	Docs docgen.Options
 }
 
-// DefaultTitle is the site title when Options.Title is empty.
-const DefaultTitle = "Workflows"
+// defaultTitle is the site title when Options.Title is empty.
+const defaultTitle = "Workflows"
 
 func (o Options) title() string {
 	if t := strings.TrimSpace(o.Title); t != "" {
 		return t
 	}
-	return DefaultTitle
+	return defaultTitle
 }
 
 // endpointName is what a workflow's endpoint must look like to become a
@@ -76,7 +76,7 @@ func (o Options) title() string {
 var endpointName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // Build returns every file of the site for m, sorted by path. r renders the
-// diagrams (see docgen/svgrender); with a nil r the pages link the DOT
+// diagrams (see internal/svgrender); with a nil r the pages link the DOT
 // files instead of showing a diagram.
 func Build(ctx context.Context, m *introspect.Model, r docgen.Renderer, o Options) ([]File, error) {
 	if m == nil {

@@ -14,10 +14,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fluxly-go/fluxly/internal/outdir"
+
 	"golang.org/x/net/html"
 
 	"github.com/fluxly-go/fluxly/docgen"
-	"github.com/fluxly-go/fluxly/docgen/svgrender"
+	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/site"
 	"github.com/fluxly-go/fluxly/site/internal/xss"
@@ -32,14 +34,14 @@ const goldenDir = "../testdata/golden/site"
 func TestGolden(t *testing.T) {
 	files := examplesSite(t)
 	if *update {
-		d, err := site.Write(goldenDir, files, site.WriteOptions{})
+		d, err := outdir.Write(goldenDir, files, outdir.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("updated %s:\n%s", goldenDir, d)
 		return
 	}
-	d, err := site.Check(goldenDir, files)
+	d, err := outdir.Check(goldenDir, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestLayout(t *testing.T) {
 		t.Error("model.json is not the model's JSON")
 	}
 	for _, w := range m.Workflows {
-		if !bytes.Equal(byPath["schemas/"+w.Endpoint+".schema.json"], w.Schema()) {
+		if !bytes.Equal(byPath["schemas/"+w.Endpoint+".schema.json"], w.Schema) {
 			t.Errorf("schemas/%s.schema.json is not the workflow's schema", w.Endpoint)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // the renderer emits, the site only ever contains shapes, text and links to
 // node sections: no script, no event handlers, no external references, no
 // style attributes (the pages' CSP forbids them). Graphviz's ids are
-// dropped; <title>s (tooltips, see docgen/svgrender) are kept as text.
+// dropped; <title>s (tooltips, see internal/svgrender) are kept as text.
 
 const (
 	svgNS   = "http://www.w3.org/2000/svg"

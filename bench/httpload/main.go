@@ -24,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -32,6 +31,7 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,8 +40,16 @@ import (
 
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/examples"
-	"github.com/fluxly-go/fluxly/httpapi"
 )
+
+// record is what the load half reads of a run record.
+type record struct {
+	RunID  string `json:"run_id"`
+	Status string `json:"status"`
+}
+
+// Terminal reports whether the run has ended.
+func (r record) Terminal() bool { return r.Status != "WAITING" && r.Status != "IN_PROGRESS" }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -92,25 +100,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// serve runs the API over the bundled examples.
+// serve runs the API over the bundled examples: the app's own serve
+// command, as users run it.
 func serve(ctx context.Context, c config, stdout io.Writer) error {
 	app := fluxly.New(fluxly.Name("httpload"))
 	examples.Register(app)
-	logger := slog.New(slog.DiscardHandler)
+	var logs io.Writer = io.Discard
 	if c.logPath != "" {
 		f, err := os.Create(c.logPath)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		logger = slog.New(slog.NewJSONHandler(f, nil))
+		logs = f
 	}
-	s, err := httpapi.New(app, httpapi.Options{
-		Workers: c.workers, QueueSize: c.queue, HistorySize: c.history,
-		Logger: logger,
-	})
+	host, port, err := net.SplitHostPort(c.listen)
 	if err != nil {
 		return err
+	}
+	args := []string{"serve", "--host", host, "--port", port, "--log-format", "json"}
+	for _, o := range []struct {
+		flag string
+		v    int
+	}{{"--workers", c.workers}, {"--queue", c.queue}, {"--history", c.history}} {
+		if o.v > 0 {
+			args = append(args, o.flag, strconv.Itoa(o.v))
+		}
 	}
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)
@@ -120,10 +135,13 @@ func serve(ctx context.Context, c config, stdout io.Writer) error {
 			printMemory(stdout, "now")
 		}
 	}()
-	err = s.ListenAndServe(ctx, c.listen, func(a net.Addr) { fmt.Fprintf(stdout, "listening on http://%s\n", a) })
+	fmt.Fprintf(stdout, "listening on http://%s\n", c.listen)
+	code := app.Main(ctx, args, os.Environ(), stdout, logs)
 	printMemory(stdout, "after shutdown")
-	runtime.KeepAlive(s) // its history is what the line above measures
-	return err
+	if code != 0 {
+		return fmt.Errorf("serve exited %d", code)
+	}
+	return nil
 }
 
 func printMemory(w io.Writer, when string) {
@@ -276,7 +294,7 @@ func finishedRun(ctx context.Context, client *http.Client, c config) (string, er
 	if err != nil {
 		return "", err
 	}
-	var rec httpapi.Record
+	var rec record
 	err = json.NewDecoder(resp.Body).Decode(&rec)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusAccepted {

@@ -32,7 +32,7 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) int 
 
 func newApp() *fluxly.App {
 	app := fluxly.New(fluxly.Name("fluxly"), fluxly.Version(version),
-		fluxly.Commands(docscmd.Commands()...)) // docs, graph: links the SVG renderer
+		fluxly.Use(docscmd.Extension())) // docs, graph: links the SVG renderer
 	examples.Register(app)
 	return app
 }

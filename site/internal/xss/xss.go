@@ -7,6 +7,7 @@ package xss
 import (
 	"context"
 
+	"github.com/fluxly-go/fluxly/internal/describe"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -86,7 +87,7 @@ func New() *runtime.Workflow[Input] {
 }
 
 // Model describes the workflow (plus any others given) as the app would.
-func Model(more ...introspect.Endpoint) (*introspect.Model, error) {
-	eps := append([]introspect.Endpoint{{Name: Endpoint, Build: func() runtime.Described { return New() }}}, more...)
-	return introspect.Describe(eps, introspect.Options{})
+func Model(more ...describe.Endpoint) (*introspect.Model, error) {
+	eps := append([]describe.Endpoint{{Name: Endpoint, Workflow: New()}}, more...)
+	return describe.DescribeAll(describe.Options{}, eps...)
 }

@@ -1,0 +1,91 @@
+// Package cli is the command line of a Fluxly app: a subcommand per
+// endpoint, built with kong from the introspection model (never from kong
+// tags in user structs), the environment trigger (the endpoint named by
+// <PREFIX>ENDPOINT, run from environment variables alone), and the tool
+// commands beside the endpoints, all of them command.Commands.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+
+	"github.com/fluxly-go/fluxly/internal/command"
+)
+
+// reserved are the tool command names; no endpoint may take one, whether
+// or not the binary wires the command in.
+var reserved = []string{"serve", "docs", "schema", "graph", "model", "version"}
+
+// Reserved returns the tool command names no endpoint may take.
+func Reserved() []string { return slices.Clone(reserved) }
+
+// runFlags are the flags of every endpoint's run command; no input field
+// may map to one.
+var runFlags = []string{"help", "input-file", "result-file", "log-format", "progress"}
+
+// ReservedFlags returns the flags of the run commands themselves.
+func ReservedFlags() []string { return slices.Clone(runFlags) }
+
+// settings are the app's own environment variables, without the prefix.
+var settings = []string{"ENDPOINT", "INPUT_FILE", "RESULT_FILE", "LOG_FORMAT", "PROGRESS", "API_TOKEN", "HOST", "PORT", "GRACE", "LOG_LEVEL", "SVG_CACHE"}
+
+// ReservedEnv returns the app's own environment variables under prefix;
+// no input field may map to one.
+func ReservedEnv(prefix string) []string {
+	out := make([]string, len(settings))
+	for i, s := range settings {
+		out[i] = prefix + s
+	}
+	return out
+}
+
+// Builtin returns the tool commands every app has: model, schema and
+// version.
+func Builtin() []command.Command {
+	sf := &schemaFlags{}
+	return []command.Command{
+		{Name: "model", Help: "Print the introspection model of every workflow as JSON.", Run: func(_ context.Context, env *command.Env) error {
+			_, err := env.Stdout.Write(env.App.Model().JSON())
+			return err
+		}},
+		{Name: "schema", Help: "Print an endpoint's input JSON Schema (all of them, keyed by endpoint, without an argument).",
+			Flags: sf, Run: func(_ context.Context, env *command.Env) error { return runSchema(env, sf) }},
+		{Name: "version", Help: "Print the app's version.", Run: func(_ context.Context, env *command.Env) error {
+			v := env.App.Version
+			if v == "" {
+				v = "(devel)"
+			}
+			_, err := fmt.Fprintf(env.Stdout, "%s %s (fluxly, %s)\n", env.App.Name, v, runtime.Version())
+			return err
+		}},
+	}
+}
+
+type schemaFlags struct {
+	Endpoint string `arg:"" optional:"" help:"The endpoint whose schema to print."`
+}
+
+func runSchema(env *command.Env, flags *schemaFlags) error {
+	m := env.App.Model()
+	if flags.Endpoint != "" {
+		w := m.Workflow(flags.Endpoint)
+		if w == nil {
+			return command.UnknownEndpoint(env.App, flags.Endpoint)
+		}
+		_, err := env.Stdout.Write(w.Schema)
+		return err
+	}
+	all := map[string]json.RawMessage{}
+	for _, w := range m.Workflows {
+		all[w.Endpoint] = w.Schema
+	}
+	b, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(env.Stdout, "%s\n", b)
+	return err
+}

@@ -1,0 +1,270 @@
+package describe
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+	jsv "github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// durationPattern accepts what time.ParseDuration accepts.
+const durationPattern = `^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`
+
+// defName names a type in $defs by its full package path, so types of the
+// same name from different packages never collide.
+func defName(t reflect.Type) string {
+	if t.Name() == "" {
+		return "" // unnamed types ([]string, map[string]int) are inlined
+	}
+	return defNameReplacer.Replace(qualified(t))
+}
+
+var defNameReplacer = strings.NewReplacer("/", ".", "[", "_", "]", "_", ",", "_", " ", "", "*", "")
+
+func (c *Codec) buildSchema(t reflect.Type, opts *Options, com *comments) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("building the JSON Schema of %s: %v", t, p)
+		}
+	}()
+	r := &jsonschema.Reflector{
+		ExpandedStruct:             true,
+		RequiredFromJSONSchemaTags: true,
+		Namer:                      defName,
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			if t == durationType {
+				return &jsonschema.Schema{Type: "string", Pattern: durationPattern}
+			}
+			return nil
+		},
+		LookupComment: func(t reflect.Type, field string) string {
+			if field != "" {
+				if sf, ok := indirect(t).FieldByName(field); ok && sf.Tag.Get("help") != "" {
+					return sf.Tag.Get("help")
+				}
+			}
+			return com.lookup(t, field)
+		},
+	}
+	s := r.ReflectFromType(t)
+	s.ID = jsonschema.ID(c.w.Input.SchemaID)
+	s.Title = c.w.Name + " input"
+	if s.Description == "" {
+		s.Description = c.w.Description
+	}
+
+	required := map[*jsonschema.Schema][]string{}
+	for i := range c.fields {
+		f := &c.fields[i]
+		parent, prop, name := locate(s, f.Name)
+		if prop == nil {
+			return fmt.Errorf("field %s: not found in the generated schema", f.Name)
+		}
+		if f.Required {
+			required[parent] = append(required[parent], name)
+		}
+		if f.Object {
+			continue
+		}
+		target := prop
+		if f.JSONType == "array" && prop.Items != nil {
+			target = prop.Items
+		}
+		if f.Default != nil {
+			var v any
+			_ = json.Unmarshal(f.Default, &v)
+			prop.Default = v
+		}
+		if f.Enum != nil {
+			target.Enum = nil
+			for _, e := range f.Enum {
+				var v any
+				_ = json.Unmarshal(e, &v)
+				target.Enum = append(target.Enum, v)
+			}
+		}
+		// Integers narrower than the JSON number range get its bounds in
+		// the schema, so the validator rejects an out-of-range value with
+		// the field's path and rule (and a secret's value masked) before
+		// Go decoding could.
+		if lo, hi, ok := intRange(f.goType); ok {
+			if target.Minimum == "" {
+				target.Minimum = json.Number(lo)
+			}
+			if target.Maximum == "" && hi != "" {
+				target.Maximum = json.Number(hi)
+			}
+		}
+		if f.Secret {
+			prop.WriteOnly = true
+		}
+		f.readConstraints(prop, target)
+		if f.Optional {
+			// A pointer field also takes null.
+			inner := *prop
+			inner.Description, inner.Default, inner.WriteOnly = "", nil, false
+			*prop = jsonschema.Schema{
+				AnyOf:       []*jsonschema.Schema{&inner, {Type: "null"}},
+				Description: prop.Description, Default: prop.Default, WriteOnly: prop.WriteOnly,
+			}
+		}
+	}
+	for parent := range required {
+		parent.Required = nil
+	}
+	for parent, names := range required {
+		for _, n := range names {
+			if !containsString(parent.Required, n) {
+				parent.Required = append(parent.Required, n)
+			}
+		}
+	}
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	c.schema = buf.Bytes()
+	if c.validator, err = compile(c.w.Input.SchemaID, c.schema); err != nil {
+		return fmt.Errorf("the generated schema does not compile: %w", err)
+	}
+	return c.buildDefaults()
+}
+
+// locate finds the schema of the field at a dotted path, following $refs
+// into $defs. It returns the object schema holding it and its key there.
+func locate(root *jsonschema.Schema, path string) (parent, prop *jsonschema.Schema, name string) {
+	cur := root
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		if cur == nil || cur.Properties == nil {
+			return nil, nil, ""
+		}
+		next, ok := cur.Properties.Get(p)
+		if !ok {
+			return nil, nil, ""
+		}
+		if i == len(parts)-1 {
+			return cur, next, p
+		}
+		cur = deref(root, next)
+	}
+	return nil, nil, ""
+}
+
+func deref(root, s *jsonschema.Schema) *jsonschema.Schema {
+	if s == nil || s.Ref == "" {
+		return s
+	}
+	return root.Definitions[strings.TrimPrefix(s.Ref, "#/$defs/")]
+}
+
+func (f *field) readConstraints(prop, target *jsonschema.Schema) {
+	f.Minimum, f.Maximum = target.Minimum, target.Maximum
+	f.ExclusiveMinimum, f.ExclusiveMaximum = target.ExclusiveMinimum, target.ExclusiveMaximum
+	f.MinLength, f.MaxLength, f.Pattern = target.MinLength, target.MaxLength, target.Pattern
+	if f.Format == "duration" {
+		f.Pattern = "" // the duration syntax, not a user rule
+	}
+	f.MinItems, f.MaxItems = prop.MinItems, prop.MaxItems
+}
+
+func containsString(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func compile(id string, schema []byte) (*jsv.Schema, error) {
+	doc, err := jsv.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		return nil, err
+	}
+	c := jsv.NewCompiler()
+	c.AssertFormat()
+	c.UseLoader(noLoader{})
+	if err := c.AddResource(id, doc); err != nil {
+		return nil, err
+	}
+	return c.Compile(id)
+}
+
+// noLoader refuses to fetch remote schemas: ours are self-contained.
+type noLoader struct{}
+
+func (noLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("refusing to load %s: input schemas are self-contained", url)
+}
+
+// buildDefaults assembles the object of every default, nested like the
+// input, once, and checks each default against the field's own rules.
+func (c *Codec) buildDefaults() error {
+	doc := map[string]any{}
+	for _, f := range c.fields {
+		if f.def != nil {
+			setPath(doc, f.Name, f.def)
+		}
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // a large int64 default must not pass through float64
+	if err := dec.Decode(&c.defaults); err != nil {
+		return err
+	}
+	var bad []string
+	for _, fe := range c.violations(deepCopy(c.defaults)) {
+		if fe.Rule != "required" {
+			bad = append(bad, fmt.Sprintf("default of %s breaks its own rule: %s", fe.Field, fe.Message))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("input %s:\n  %s", c.w.Input.GoType, strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+func setPath(doc map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := doc[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			doc[p] = next
+		}
+		doc = next
+	}
+	doc[parts[len(parts)-1]] = v
+}
+
+// intRange returns the bounds of an integer field (or of an array's items):
+// both for 8-, 16- and 32-bit integers, 0 alone for 64-bit unsigned ones
+// (int and int64 fields are left to Go's decoder).
+func intRange(t reflect.Type) (lo, hi string, ok bool) {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Int32:
+		bits := t.Bits()
+		return strconv.FormatInt(-1<<(bits-1), 10), strconv.FormatInt(1<<(bits-1)-1, 10), true
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return "0", strconv.FormatUint(1<<t.Bits()-1, 10), true
+	case reflect.Uint, reflect.Uint64, reflect.Uintptr:
+		return "0", "", true
+	}
+	return "", "", false
+}

@@ -1,0 +1,176 @@
+package svgrender_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fluxly-go/fluxly/docgen"
+	"github.com/fluxly-go/fluxly/internal/describe"
+	"github.com/fluxly-go/fluxly/internal/svgrender"
+	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
+)
+
+// The benchmarks compare full docs generation for a synthetic app of 100
+// workflows × 50 nodes (Markdown, schemas, DOT, Mermaid and SVG through
+// go-graphviz), cold and with a warm SVG cache, with native `dot -Tsvg` on
+// the same DOT files. See BENCHMARKS.md ("Docs generation") for the numbers.
+
+type benchInput struct {
+	runtime.Input
+	Message string `json:"message" default:"hello" help:"Text to print."`
+	Count   int    `json:"count" default:"3" help:"How many times." jsonschema:"minimum=1,maximum=100"`
+}
+
+type benchOutput struct {
+	Lines int `json:"lines" help:"Lines printed."`
+}
+
+type benchNode struct {
+	runtime.Node[benchInput, benchOutput]
+}
+
+func (benchNode) Logic(context.Context, *runtime.Exec[benchInput, benchOutput]) error { return nil }
+
+// syntheticModel is n workflows of m nodes: a layered DAG where node i
+// depends on i-3 (conditional every fifth) and, every third, on i-1 if it
+// completed, with two execution groups.
+func syntheticModel(tb testing.TB, n, m int) *introspect.Model {
+	tb.Helper()
+	eps := make([]describe.Endpoint, n)
+	for w := range n {
+		name := fmt.Sprintf("wf-%03d", w)
+		eps[w] = describe.Endpoint{Name: name, Workflow: func() any {
+			wf := runtime.NewWorkflow[benchInput](name, runtime.Description("A synthetic workflow."), runtime.Version("1.0"))
+			nodes := make([]*benchNode, m)
+			refs := make([]runtime.NodeRef, m)
+			for i := range m {
+				nodes[i] = runtime.Add(wf, &benchNode{}, runtime.Name(fmt.Sprintf("node-%02d", i)),
+					runtime.Description("Does nothing, quickly."), runtime.Timeout(time.Second))
+				refs[i] = nodes[i]
+				switch {
+				case i >= 3 && i%5 == 0:
+					wf.AddConditionalEdge(nodes[i-3], nodes[i], "flag is set", func() bool { return true })
+				case i >= 3:
+					wf.AddEdge(nodes[i-3], nodes[i])
+				}
+				if i >= 1 && i%3 == 0 {
+					wf.AddEdgeIfSourceCompleted(nodes[i-1], nodes[i])
+				}
+			}
+			wf.AddExecutionGroup(refs[:m/2]...)
+			wf.AddExecutionGroup(refs[m/3:]...)
+			return wf
+		}()}
+	}
+	model, err := describe.DescribeAll(describe.Options{}, eps...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return model
+}
+
+func filesOrFail(b *testing.B, m *introspect.Model, r docgen.Renderer) {
+	files, err := docgen.Files(context.Background(), m, r, docgen.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if r != nil && len(files) != 2+5*len(m.Workflows) {
+		b.Fatalf("%d files", len(files))
+	}
+}
+
+// BenchmarkFiles generates every file of the synthetic app.
+func BenchmarkFiles(b *testing.B) {
+	m := syntheticModel(b, 100, 50)
+	render := svgrender.New()
+	// Start the Graphviz context outside the timings, as any real run does
+	// once per process.
+	if _, err := render.RenderSVG(context.Background(), []byte("digraph { a }")); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("cold", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			filesOrFail(b, m, svgrender.Cached(render, &svgrender.MemoryCache{}))
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		var cache svgrender.MemoryCache
+		filesOrFail(b, m, svgrender.Cached(render, &cache))
+		b.ReportAllocs()
+		for b.Loop() {
+			filesOrFail(b, m, svgrender.Cached(render, &cache))
+		}
+	})
+	b.Run("warm-dir-cache", func(b *testing.B) {
+		cache, err := svgrender.NewDirCache(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		filesOrFail(b, m, svgrender.Cached(render, cache))
+		b.ReportAllocs()
+		for b.Loop() {
+			filesOrFail(b, m, svgrender.Cached(render, cache))
+		}
+	})
+	b.Run("no-svg", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			filesOrFail(b, m, nil)
+		}
+	})
+}
+
+// BenchmarkRenderSVG renders one 50-node workflow.
+func BenchmarkRenderSVG(b *testing.B) {
+	dot := docgen.DOT(syntheticModel(b, 1, 50).Workflows[0], docgen.Options{})
+	render := svgrender.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := render.RenderSVG(context.Background(), dot); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNativeDot runs native Graphviz on the DOT files of the same
+// synthetic app: one process per file, as a Makefile would, and one process
+// for all files. It is skipped when dot is not on PATH.
+func BenchmarkNativeDot(b *testing.B) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		b.Skip("dot is not on PATH")
+	}
+	m := syntheticModel(b, 100, 50)
+	dir := b.TempDir()
+	var paths []string
+	for _, w := range m.Workflows {
+		p := filepath.Join(dir, w.Endpoint+".dot")
+		if err := os.WriteFile(p, docgen.DOT(w, docgen.Options{}), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	b.Run("per-file", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range paths {
+				if out, err := exec.Command(dot, "-Tsvg", "-o", p+".svg", p).CombinedOutput(); err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+			}
+		}
+	})
+	b.Run("one-process", func(b *testing.B) {
+		for b.Loop() {
+			if out, err := exec.Command(dot, append([]string{"-Tsvg", "-O"}, paths...)...).CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+	})
+}
