@@ -21,15 +21,15 @@ import (
 // only for a name users need, and say so in the commit.
 var apiLimits = map[string]struct{ idents, fields int }{
 	".":          {23, 10},
-	"runtime":    {128, 75},
-	"introspect": {15, 66},
+	"runtime":    {126, 75},
+	"introspect": {15, 70},
 	"docgen":     {22, 7},
 	"site":       {4, 2},
 	"docscmd":    {3, 0},
 }
 
 // apiTotalLimit bounds the identifiers of all public packages together.
-const apiTotalLimit = 195
+const apiTotalLimit = 193
 
 func TestExportedIdentifiers(t *testing.T) {
 	counts := exportedCounts(t)

@@ -35,6 +35,7 @@ import (
 	"github.com/fluxly-go/fluxly/internal/describe"
 	"github.com/fluxly-go/fluxly/internal/endpoint"
 	"github.com/fluxly-go/fluxly/internal/httpapi"
+	"github.com/fluxly-go/fluxly/internal/schemacmd"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -189,7 +190,7 @@ func (a *App) build() (*command.App, error) {
 			errs = append(errs, err)
 		}
 		app := &command.App{Name: a.name, Version: a.version, Endpoints: set, EnvPrefix: describe.DefaultEnvPrefix}
-		tools := append(cli.Builtin(), httpapi.Command())
+		tools := append(cli.Builtin(), schemacmd.Command(), httpapi.Command())
 		for _, x := range a.extensions {
 			for _, c := range x.Commands() {
 				if err := checkCommand(c, tools, a.endpoints); err != nil {

@@ -93,8 +93,22 @@ type Node struct {
 	MaxRetries  int      `json:"max_retries,omitempty"`
 	RetryDelay  string   `json:"retry_delay,omitempty"`
 	Backoff     *Backoff `json:"backoff,omitempty"`
-	Hooks       []string `json:"hooks,omitempty"`
-	Output      *Output  `json:"output,omitempty"` // nil for runtime.NoOutput
+	// Jitter says retry delays are drawn at random up to the computed
+	// delay (full jitter).
+	Jitter bool `json:"jitter,omitempty"`
+	// NonRetryable lists the statuses (by name) that end the node's
+	// attempts at once; a permanent error does too.
+	NonRetryable []string `json:"non_retryable,omitempty"`
+	// TriggerRule is the node's Airflow trigger rule ("all_success",
+	// "all_done", "none_failed", "none_failed_min_one_success",
+	// "one_success", "one_failed", "all_failed", "always"), or empty for
+	// the default: wait for every parent, skipped when an edge says no.
+	TriggerRule string `json:"trigger_rule,omitempty"`
+	// ContinueOnFailure says the node's failure fails no execution group:
+	// the workflow goes on, and the node still shows as failed.
+	ContinueOnFailure bool     `json:"continue_on_failure,omitempty"`
+	Hooks             []string `json:"hooks,omitempty"`
+	Output            *Output  `json:"output,omitempty"` // nil for runtime.NoOutput
 }
 
 // Backoff is a node's exponential retry backoff.

@@ -22,11 +22,11 @@ func (in *Input) BaseInput() *Input { return in }
 // inputBase is implemented by every input type that embeds [Input].
 type inputBase interface{ BaseInput() *Input }
 
-// Timeout is TimeoutSeconds as a duration (0 for none).
-func (in *Input) Timeout() time.Duration { return seconds(in.TimeoutSeconds) }
+// timeout is TimeoutSeconds as a duration (0 for none).
+func (in *Input) timeout() time.Duration { return seconds(in.TimeoutSeconds) }
 
-// RetryDelay is RetryDelaySeconds as a duration.
-func (in *Input) RetryDelay() time.Duration { return seconds(in.RetryDelaySeconds) }
+// retryDelay is RetryDelaySeconds as a duration.
+func (in *Input) retryDelay() time.Duration { return seconds(in.RetryDelaySeconds) }
 
 func seconds(s float64) time.Duration {
 	if s <= 0 {

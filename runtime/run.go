@@ -114,13 +114,13 @@ func Run[I any](ctx context.Context, build func() *Workflow[I], in *I, opts ...R
 		wf.g.seal()
 		res.Workflow, res.Version = wf.g.name, wf.g.version
 		shared := *in // one copy per attempt, shared by its nodes
-		ex := runAttempt(ctx, wf.g, &shared, attempt, base.Timeout(), &cfg)
+		ex := runAttempt(ctx, wf.g, &shared, attempt, base.timeout(), &cfg)
 		res.Executions = append(res.Executions, ex)
 		res.Status, res.err = ex.Status, ex.err
 		if ex.Status == Completed || attempt > base.MaxRetries || ctx.Err() != nil {
 			break
 		}
-		if d := base.RetryDelay(); d > 0 {
+		if d := base.retryDelay(); d > 0 {
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:

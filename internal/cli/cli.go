@@ -7,7 +7,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
@@ -42,17 +41,14 @@ func ReservedEnv(prefix string) []string {
 	return out
 }
 
-// Builtin returns the tool commands every app has: model, schema and
-// version.
+// Builtin returns the tool commands of the command line itself: model
+// and version.
 func Builtin() []command.Command {
-	sf := &schemaFlags{}
 	return []command.Command{
 		{Name: "model", Help: "Print the introspection model of every workflow as JSON.", Run: func(_ context.Context, env *command.Env) error {
 			_, err := env.Stdout.Write(env.App.Model().JSON())
 			return err
 		}},
-		{Name: "schema", Help: "Print an endpoint's input JSON Schema (all of them, keyed by endpoint, without an argument).",
-			Flags: sf, Run: func(_ context.Context, env *command.Env) error { return runSchema(env, sf) }},
 		{Name: "version", Help: "Print the app's version.", Run: func(_ context.Context, env *command.Env) error {
 			v := env.App.Version
 			if v == "" {
@@ -62,30 +58,4 @@ func Builtin() []command.Command {
 			return err
 		}},
 	}
-}
-
-type schemaFlags struct {
-	Endpoint string `arg:"" optional:"" help:"The endpoint whose schema to print."`
-}
-
-func runSchema(env *command.Env, flags *schemaFlags) error {
-	m := env.App.Model()
-	if flags.Endpoint != "" {
-		w := m.Workflow(flags.Endpoint)
-		if w == nil {
-			return command.UnknownEndpoint(env.App, flags.Endpoint)
-		}
-		_, err := env.Stdout.Write(w.Schema)
-		return err
-	}
-	all := map[string]json.RawMessage{}
-	for _, w := range m.Workflows {
-		all[w.Endpoint] = w.Schema
-	}
-	b, err := json.MarshalIndent(all, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(env.Stdout, "%s\n", b)
-	return err
 }

@@ -184,6 +184,8 @@ func describeNode(n spec.Node, com *comments) introspect.Node {
 		Name: n.Name, Description: n.Description, GoType: qualified(n.Type),
 		MaxRetries: n.MaxRetries, Hooks: n.Hooks,
 		Timeout: durationText(n.Timeout), RetryDelay: durationText(n.RetryDelay),
+		Jitter: n.Jitter, NonRetryable: n.NonRetryable,
+		TriggerRule: n.TriggerRule, ContinueOnFailure: n.ContinueOnFailure,
 	}
 	if n.Backoff != nil {
 		node.Backoff = &introspect.Backoff{Factor: n.Backoff.Factor, Max: durationText(n.Backoff.Max)}

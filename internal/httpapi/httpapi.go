@@ -59,6 +59,7 @@ import (
 
 	"github.com/fluxly-go/fluxly/internal/command"
 	"github.com/fluxly-go/fluxly/internal/endpoint"
+	"github.com/fluxly-go/fluxly/internal/openapi"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -188,7 +189,7 @@ func New(app *command.App, opts Options) (*Server, error) {
 	if opts.Token != "" {
 		s.auth, s.tokenSum = true, sha256.Sum256([]byte(opts.Token))
 	}
-	s.openapi = buildOpenAPI(app, m, opts)
+	s.openapi = openapi.Document(app.Name, app.Version, m, opts.Token != "")
 	s.mux = s.routes()
 	return s, nil
 }

@@ -6,11 +6,12 @@ import (
 	"net/http"
 
 	"github.com/fluxly-go/fluxly/internal/describe"
+	"github.com/fluxly-go/fluxly/internal/openapi"
 )
 
 // ProblemBase prefixes every problem type URI. The types are stable: a
 // client may switch on them.
-const ProblemBase = "https://fluxly-go.github.io/fluxly/problems/"
+const ProblemBase = openapi.ProblemBase
 
 // Problem types (RFC 9457), each with the status it is answered with.
 const (

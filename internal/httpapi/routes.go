@@ -15,15 +15,10 @@ import (
 
 	"github.com/fluxly-go/fluxly/internal/describe"
 	"github.com/fluxly-go/fluxly/internal/endpoint"
+	"github.com/fluxly-go/fluxly/internal/openapi"
 	"github.com/fluxly-go/fluxly/internal/runid"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
-)
-
-// List limits of GET /runs.
-const (
-	DefaultListLimit = 50
-	MaxListLimit     = 1000
 )
 
 // cancelWait bounds how long POST /runs/{id}/cancel waits for a running
@@ -308,7 +303,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 
 // listQuery parses the query of GET /runs, reporting every bad parameter.
 func (s *Server) listQuery(r *http.Request) (endpoint string, status *runtime.Status, limit int, p *Problem) {
-	limit = DefaultListLimit
+	limit = openapi.DefaultListLimit
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return "", nil, 0, newProblem(ProblemInvalidQuery, http.StatusBadRequest, r, "the query cannot be parsed: "+err.Error())
@@ -342,8 +337,8 @@ func (s *Server) listQuery(r *http.Request) (endpoint string, status *runtime.St
 			switch {
 			case err != nil:
 				errs = append(errs, describe.FieldError{Field: name, Rule: "type", Message: "must be an integer", Value: quote(v)})
-			case n < 1 || n > MaxListLimit:
-				errs = append(errs, describe.FieldError{Field: name, Rule: "range", Message: fmt.Sprintf("must be between 1 and %d", MaxListLimit), Value: v})
+			case n < 1 || n > openapi.MaxListLimit:
+				errs = append(errs, describe.FieldError{Field: name, Rule: "range", Message: fmt.Sprintf("must be between 1 and %d", openapi.MaxListLimit), Value: v})
 			default:
 				limit = n
 			}

@@ -33,9 +33,16 @@ type Node struct {
 	MaxRetries  int
 	RetryDelay  time.Duration
 	Backoff     *Backoff
-	Hooks       []string     // node hooks implemented
-	Type        reflect.Type // the user's node type, e.g. *echo.Echo
-	Output      reflect.Type // the output type O; nil for runtime.NoOutput
+	Jitter      bool // retry delays drawn at random up to the computed delay
+	// NonRetryable are the statuses that end the node's attempts at once.
+	NonRetryable []string
+	// TriggerRule is the node's Airflow trigger rule name, or "" for the
+	// default.
+	TriggerRule       string
+	ContinueOnFailure bool         // the node's failure fails no execution group
+	Hooks             []string     // node hooks implemented
+	Type              reflect.Type // the user's node type, e.g. *echo.Echo
+	Output            reflect.Type // the output type O; nil for runtime.NoOutput
 }
 
 // Backoff is a node's exponential retry backoff.

@@ -1,4 +1,8 @@
-package httpapi
+// Package openapi writes the OpenAPI 3.1 document of an app's HTTP API:
+// each endpoint's request body schema is its published input JSON Schema,
+// as is. The HTTP API serves it at /openapi.json and the docs site renders
+// it as a reference page.
+package openapi
 
 import (
 	"bytes"
@@ -6,9 +10,26 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/fluxly-go/fluxly/internal/command"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
+)
+
+// ProblemBase prefixes every problem type URI of the API's error answers
+// (RFC 9457). The types are stable: a client may switch on them.
+const ProblemBase = "https://fluxly-go.github.io/fluxly/problems/"
+
+// Limits of GET /runs.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 1000
+)
+
+// ContentJSON is the media type of request and response bodies.
+const ContentJSON = "application/json"
+
+const (
+	contentJSON    = ContentJSON
+	contentProblem = "application/problem+json"
 )
 
 // obj is a JSON object of the OpenAPI document; encoding/json writes its
@@ -20,14 +41,13 @@ func ref(kind, name string) obj { return obj{"$ref": "#/components/" + kind + "/
 // inputSchemaName is the component name of an endpoint's input schema.
 func inputSchemaName(endpoint string) string { return endpoint + ".input" }
 
-// buildOpenAPI describes the API as OpenAPI 3.1. Each endpoint's request
-// body schema is its published input JSON Schema, as is.
-func buildOpenAPI(app *command.App, m *introspect.Model, opts Options) []byte {
-	version := app.Version
+// Document describes the HTTP API of app name (at version) serving the
+// workflows of m as OpenAPI 3.1; with auth, every route but /health needs
+// a bearer token. The document is byte-for-byte reproducible.
+func Document(name, version string, m *introspect.Model, auth bool) []byte {
 	if version == "" {
 		version = "(devel)"
 	}
-	auth := opts.Token != ""
 	schemas := baseSchemas()
 	paths := obj{}
 	for _, w := range m.Workflows {
@@ -125,7 +145,7 @@ func buildOpenAPI(app *command.App, m *introspect.Model, opts Options) []byte {
 	doc := obj{
 		"openapi": "3.1.0",
 		"info": obj{
-			"title":   app.Name + " HTTP API",
+			"title":   name + " HTTP API",
 			"version": version,
 			"description": "Submit, poll and cancel runs of the app's workflows. Errors are application/problem+json (RFC 9457); " +
 				"their `type` is one of " + ProblemBase + "{malformed-json, invalid-query, unauthorized, not-found, method-not-allowed, " +
