@@ -49,6 +49,7 @@ import (
 const (
 	ExitDrift = 1                 // --check found differences
 	ExitUsage = command.ExitUsage // bad flags, unknown endpoint, refused output directory
+	ExitError = 3                 // anything else went wrong (rendering, writing)
 )
 
 // Extension returns the docs extension: the docs and graph commands, SVG
@@ -106,6 +107,9 @@ type docsFlags struct {
 	Direction  string `enum:"TB,LR" default:"TB" help:"Diagram direction: TB (top-down) or LR (left to right)."`
 	APIBaseURL string `name:"api-base-url" env:"FLUXLY_API_BASE_URL" placeholder:"URL" help:"The HTTP API's base URL in curl examples (default http://127.0.0.1:8000)."`
 	SVGCache   string `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
+	// SchemaBaseURL overrides the app's schema base URL for the published
+	// schemas' $id (see build.go).
+	SchemaBaseURL string `name:"schema-base-url" env:"FLUXLY_SCHEMA_BASE_URL" placeholder:"URL" help:"Base URL of the published schemas' $id (default: the app's, else relative ids)."`
 }
 
 type graphFlags struct {

@@ -29,7 +29,7 @@ var runFlags = []string{"help", "input-file", "result-file", "log-format", "prog
 func ReservedFlags() []string { return slices.Clone(runFlags) }
 
 // settings are the app's own environment variables, without the prefix.
-var settings = []string{"ENDPOINT", "INPUT_FILE", "RESULT_FILE", "LOG_FORMAT", "PROGRESS", "API_TOKEN", "HOST", "PORT", "GRACE", "LOG_LEVEL", "SVG_CACHE"}
+var settings = []string{"ENDPOINT", "INPUT_FILE", "RESULT_FILE", "LOG_FORMAT", "LOG_LEVEL", "PROGRESS", "API_TOKEN", "HOST", "PORT", "GRACE", "SVG_CACHE", "API_BASE_URL", "SCHEMA_BASE_URL", "DATA_DIR"}
 
 // ReservedEnv returns the app's own environment variables under prefix;
 // no input field may map to one.
