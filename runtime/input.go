@@ -11,8 +11,8 @@ type Input struct {
 	MaxRetries        int     `json:"max_retries" default:"0" help:"Extra attempts of the whole workflow after a failed one." jsonschema:"minimum=0,maximum=100"`
 	RetryDelaySeconds float64 `json:"retry_delay_seconds" default:"0" help:"Seconds to wait between workflow attempts." jsonschema:"minimum=0"`
 	AutoGenerateMD    bool    `json:"auto_generate_md" default:"false" help:"Write a run report (Markdown and diagram) when the run ends."`
-	MDFilePath        string  `json:"md_file_path" default:"" help:"Path of the run report; empty means <workflow>-report.md."`
-	DiagramFilePath   string  `json:"diagram_file_path" default:"" help:"Path of the run report's diagram; empty means <workflow>-report.dot."`
+	MDFilePath        string  `json:"md_file_path" default:"" help:"Path of the run report; empty means <endpoint>-report.md."`
+	DiagramFilePath   string  `json:"diagram_file_path" default:"" help:"Path of the run report's diagram: .svg (when the binary has the docs extension), .dot, .gv or .mmd; empty means <endpoint>-report.svg, or .dot without the docs extension."`
 }
 
 // BaseInput returns the embedded common fields. Input types get it by
