@@ -213,10 +213,11 @@ const (
 )
 
 // WorkflowMarkdown returns the Markdown page of one workflow: summary,
-// inputs, diagram, nodes in topological order, edges, execution groups and
-// ready-to-paste CLI, environment and curl invocations.
+// diagram, nodes in topological order, edges, execution groups, inputs
+// (the common ones linked on the shared page of [Files]), configuration
+// and ready-to-paste CLI, environment and curl invocations.
 func WorkflowMarkdown(w *introspect.Workflow, o Options) []byte {
-	return renderPage("workflow", newWorkflowView(w, o), pageSize(w))
+	return renderPage("workflow", newWorkflowView(w, o, commonPolicy{link: "../" + commonInputsPage}), pageSize(w))
 }
 
 // IndexMarkdown returns the index page listing every workflow of m, with
@@ -258,6 +259,7 @@ func ReportMermaid(w *introspect.Workflow, res *runtime.Result, o Options) []byt
 // Files generates the documentation of every workflow of m, sorted by path:
 //
 //	index.md                           IndexMarkdown
+//	common-inputs.md                   the common inputs every workflow takes (when any workflow documents them)
 //	model.json                         m.JSON()
 //	workflows/<endpoint>.md            WorkflowMarkdown
 //	schemas/<endpoint>.schema.json     the input's JSON Schema
@@ -267,7 +269,9 @@ func ReportMermaid(w *introspect.Workflow, res *runtime.Result, o Options) []byt
 //
 // Workflows are generated in parallel; the result does not depend on it.
 // Each page links its own diagram (o.DiagramLink is not used): the SVG, or
-// without a renderer the DOT file.
+// without a renderer the DOT file. Workflow pages link the common inputs'
+// page, and also show a workflow's own table of them when it differs from
+// the shared one (a model decoded from JSON may say anything).
 // A workflow without a JSON Schema (one decoded from model JSON rather
 // than built by introspect.Describe) is an error.
 func Files(ctx context.Context, m *introspect.Model, r Renderer, o Options) ([]File, error) {

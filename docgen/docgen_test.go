@@ -111,7 +111,7 @@ func TestFiles(t *testing.T) {
 			if !slices.IsSorted(paths) {
 				t.Errorf("paths are not sorted: %v", paths)
 			}
-			want := []string{"index.md", "model.json"}
+			want := []string{"index.md", "model.json", "common-inputs.md"}
 			for _, w := range m.Workflows {
 				want = append(want, "workflows/"+w.Endpoint+".md", "schemas/"+w.Endpoint+".schema.json",
 					"diagrams/"+w.Endpoint+".dot", "diagrams/"+w.Endpoint+".mmd")

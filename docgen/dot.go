@@ -140,7 +140,13 @@ func dot(w *introspect.Workflow, o Options, run *runState) []byte {
 			}
 		}
 		label := n.Name
+		if b := nodeBadges(n); len(b) > 0 {
+			label += "\n" + strings.Join(b, "\n")
+		}
 		var style []string
+		if n.ContinueOnFailure && run == nil {
+			style = []string{"style", quote("rounded,filled,bold")}
+		}
 		if run != nil {
 			nr := &run.nodes[i]
 			sc := p.status[nr.outcome]
@@ -152,8 +158,12 @@ func dot(w *introspect.Workflow, o Options, run *runState) []byte {
 			if nr.err != nil {
 				tip += "\n" + nr.err.Message
 			}
+			st := sc.style
+			if n.ContinueOnFailure {
+				st += ",bold"
+			}
 			style = []string{"class", quote(nr.outcome.class()),
-				"style", quote(sc.style), "fillcolor", quote(sc.fill), "color", quote(sc.line), "fontcolor", quote(sc.text)}
+				"style", quote(st), "fillcolor", quote(sc.fill), "color", quote(sc.line), "fontcolor", quote(sc.text)}
 		}
 		kv := append([]string{"id", quote(prefix + "-n" + strconv.Itoa(i)), "label", dotString(label)}, style...)
 		kv = append(kv, "tooltip", dotTooltip(tip), "href", quote("#"+NodeAnchor(n.Name)))
@@ -170,6 +180,7 @@ func dot(w *introspect.Workflow, o Options, run *runState) []byte {
 			"class", quote("group"),
 			"label", quote("execution group "+num),
 			"labeljust", "l",
+			"labelloc", "b", // below the nodes: edges come in from the top
 			"fontsize", "10",
 			"fontcolor", quote(p.muted),
 			"style", quote("rounded,dashed"),
@@ -197,39 +208,114 @@ func dot(w *introspect.Workflow, o Options, run *runState) []byte {
 		default:
 			kv = append(kv, "class", quote("plain"))
 		}
-		if e.Label != "" {
+		if showLabel(e) {
 			kv = append(kv, "label", dotString(e.Label))
 		}
 		kv = append(kv, "tooltip", dotTooltip(tip))
 		attrs(&b, "\tn"+strconv.Itoa(from)+" -> n"+strconv.Itoa(to), kv...)
 	}
+	rows := legendRows(w, g, p)
 	if run != nil {
-		legend(&b, prefix, p)
+		rows = append(outcomeRows(p), rows...)
+	}
+	if len(rows) > 0 {
+		legend(&b, prefix, p, rows)
 	}
 	b.WriteString("}\n")
 	return []byte(b.String())
 }
 
-// legend draws one node holding a table with a coloured cell per
-// outcome. Its label is HTML-like, which is safe here: it holds no user text.
-func legend(b *strings.Builder, prefix string, p palette) {
-	var t strings.Builder
-	t.WriteString(`<<table border="0" cellborder="1" cellspacing="3" cellpadding="3">`)
-	t.WriteString(`<tr><td border="0"><font point-size="10" color="` + p.muted + `">Legend</font></td></tr>`)
-	for _, oc := range outcomes {
+// showLabel reports whether a diagram labels an edge: on-success edges all
+// read "if completed", which their style and the legend already say.
+func showLabel(e *introspect.Edge) bool {
+	return e.Label != "" && e.Kind != runtime.OnSuccess
+}
+
+// legendRow is one line of a diagram's legend: a sample and what it means,
+// in the sample's colour. No user text goes into a legend.
+type legendRow struct{ sample, text, colour, fill, line, title string }
+
+// legendRows are the legend lines for what w's diagram uses: edge kinds,
+// execution groups, trigger rules and continue-on-failure nodes.
+func legendRows(w *introspect.Workflow, g *graph, p palette) []legendRow {
+	var kinds [3]bool
+	for _, ei := range g.edges {
+		switch w.Edges[ei].Kind {
+		case runtime.Conditional:
+			kinds[1] = true
+		case runtime.OnSuccess:
+			kinds[2] = true
+		default:
+			kinds[0] = true
+		}
+	}
+	var rows []legendRow
+	if kinds[0] {
+		rows = append(rows, legendRow{sample: "——▶", text: "plain edge: after the parent finished", colour: p.edge})
+	}
+	if kinds[1] {
+		rows = append(rows, legendRow{sample: "- - ▶", text: "conditional edge: if its condition holds", colour: p.cond})
+	}
+	if kinds[2] {
+		rows = append(rows, legendRow{sample: "···▶", text: "on-success edge: if the parent completed", colour: p.success})
+	}
+	if len(w.Groups) > 0 {
+		rows = append(rows, legendRow{sample: "[- -]", text: "execution group", colour: p.muted})
+	}
+	rules, cont := false, false
+	for i := range w.Nodes {
+		rules = rules || w.Nodes[i].TriggerRule != ""
+		cont = cont || w.Nodes[i].ContinueOnFailure
+	}
+	if rules {
+		rows = append(rows, legendRow{sample: "rule", text: "second line: the node's trigger rule", colour: p.text})
+	}
+	if cont {
+		rows = append(rows, legendRow{sample: "bold", text: "continues on failure: fails no group", colour: p.text})
+	}
+	if len(rows) == 1 && kinds[0] {
+		return nil // plain edges only: nothing to explain
+	}
+	return rows
+}
+
+// outcomeRows are a run report's legend lines: a coloured cell per outcome.
+func outcomeRows(p palette) []legendRow {
+	rows := make([]legendRow, len(outcomes))
+	for i, oc := range outcomes {
 		sc := p.status[oc]
-		t.WriteString(`<tr><td bgcolor="` + sc.fill + `" color="` + sc.line + `" title="` + legendText[oc] + `">` +
-			`<font point-size="10" color="` + sc.text + `">` + oc.String() + `</font></td></tr>`)
+		rows[i] = legendRow{text: oc.String(), colour: sc.text, fill: sc.fill, line: sc.line, title: legendText[oc]}
+	}
+	return rows
+}
+
+// legend draws one node holding a table, one row per legend line, kept
+// below the graph. Its label is HTML-like, which is safe here: it holds no
+// user text.
+func legend(b *strings.Builder, prefix string, p palette, rows []legendRow) {
+	var t strings.Builder
+	t.WriteString(`<<table border="0" cellborder="0" cellspacing="2" cellpadding="2">`)
+	t.WriteString(`<tr><td colspan="2" align="left"><font point-size="10" color="` + p.muted + `">Legend</font></td></tr>`)
+	for _, r := range rows {
+		if r.fill != "" {
+			t.WriteString(`<tr><td colspan="2" border="1" bgcolor="` + r.fill + `" color="` + r.line + `" title="` + r.title + `">` +
+				`<font point-size="10" color="` + r.colour + `">` + r.text + `</font></td></tr>`)
+			continue
+		}
+		t.WriteString(`<tr><td align="left"><font point-size="10" color="` + r.colour + `">` + r.sample + `</font></td>` +
+			`<td align="left"><font point-size="10" color="` + p.muted + `">` + r.text + `</font></td></tr>`)
 	}
 	t.WriteString(`</table>>`)
-	attrs(b, "	legend",
+	b.WriteString("\t{ rank=sink;\n")
+	attrs(b, "\t\tlegend",
 		"id", quote(prefix+"-legend"),
 		"class", quote("legend"),
 		"shape", "plain",
 		"style", "solid",
 		"label", t.String(),
-		"tooltip", quote("Legend: node colours by outcome"),
+		"tooltip", quote("Legend"),
 	)
+	b.WriteString("\t}\n")
 }
 
 // legendText explains each outcome.

@@ -53,6 +53,7 @@ func Example() {
 		}
 	}
 	// Output:
+	// common-inputs.md
 	// diagrams/greeting.dot
 	// diagrams/greeting.mmd
 	// index.md
@@ -60,5 +61,5 @@ func Example() {
 	// schemas/greeting.schema.json
 	// workflows/greeting.md
 	// node-hello node-hello-world--a591a6d4
-	// n0 -.->|"if completed"| n1
+	// n0 -.-> n1
 }

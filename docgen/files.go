@@ -18,12 +18,17 @@ func files(ctx context.Context, m *introspect.Model, r Renderer, o Options) ([]F
 	}
 	// The index and model.json (the biggest single file) are made while the
 	// workers run.
+	common, commonRows := commonInputs(m)
 	shared := make(chan []File, 1)
 	go func() {
-		shared <- []File{
+		fs := []File{
 			{Path: "index.md", Data: IndexMarkdown(m, o)},
 			{Path: "model.json", Data: m.JSON()},
 		}
+		if common != nil {
+			fs = append(fs, File{Path: commonInputsPage, Data: common})
+		}
+		shared <- fs
 	}()
 	per := make([][]File, len(m.Workflows))
 	errs := make([]error, len(m.Workflows))
@@ -34,7 +39,7 @@ func files(ctx context.Context, m *introspect.Model, r Renderer, o Options) ([]F
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				per[i], errs[i] = workflowFiles(ctx, m.Workflows[i], r, o)
+				per[i], errs[i] = workflowFiles(ctx, m.Workflows[i], r, o, commonRows)
 			}
 		}()
 	}
@@ -62,7 +67,18 @@ feed:
 	return out, nil
 }
 
-func workflowFiles(ctx context.Context, w *introspect.Workflow, r Renderer, o Options) ([]File, error) {
+// commonInputs returns the shared page of the common inputs and its rows:
+// those of the first workflow that documents any, or nil.
+func commonInputs(m *introspect.Model) ([]byte, []inputRow) {
+	for _, w := range m.Workflows {
+		if _, rows := inputRows(w); len(rows) > 0 {
+			return renderPage("common", &commonView{Rows: rows, Workflows: len(m.Workflows)}, 4096), rows
+		}
+	}
+	return nil, nil
+}
+
+func workflowFiles(ctx context.Context, w *introspect.Workflow, r Renderer, o Options, common []inputRow) ([]File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -77,7 +93,8 @@ func workflowFiles(ctx context.Context, w *introspect.Workflow, r Renderer, o Op
 	if r == nil {
 		page.DiagramLink = "../" + base + ".dot"
 	}
-	view := newWorkflowView(w, page)
+	_, rows := inputRows(w)
+	view := newWorkflowView(w, page, commonPolicy{link: "../" + commonInputsPage, show: !slices.Equal(rows, common)})
 	fs := []File{
 		{Path: WorkflowsDir + "/" + w.Endpoint + ".md", Data: renderPage("workflow", view, pageSize(w))},
 		{Path: SchemasDir + "/" + w.Endpoint + ".schema.json", Data: slices.Clone(schema)},

@@ -108,7 +108,43 @@ func retriesText(n *introspect.Node) string {
 			b.WriteString(" up to " + bo.Max)
 		}
 	}
+	if n.Jitter {
+		b.WriteString(", with jitter")
+	}
 	return b.String()
+}
+
+// triggerRules explain the Airflow trigger rules a node may carry.
+var triggerRules = map[string]string{
+	"all_success":                 "starts when every parent completed",
+	"all_done":                    "starts when every parent finished, whatever its status",
+	"none_failed":                 "starts when no parent failed (skipped parents allowed)",
+	"none_failed_min_one_success": "starts when no parent failed and at least one completed",
+	"one_success":                 "starts as soon as one parent completed",
+	"one_failed":                  "starts as soon as one parent failed",
+	"all_failed":                  "starts when every parent failed",
+	"always":                      "starts once its parents finished, whatever they did",
+}
+
+// triggerRuleText explains a trigger rule in words.
+func triggerRuleText(rule string) string {
+	if t, ok := triggerRules[rule]; ok {
+		return t
+	}
+	return "a trigger rule this version does not know"
+}
+
+// nodeBadges are the short words diagrams show under a node's name: its
+// trigger rule and whether it continues on failure.
+func nodeBadges(n *introspect.Node) []string {
+	var b []string
+	if n.TriggerRule != "" {
+		b = append(b, n.TriggerRule)
+	}
+	if n.ContinueOnFailure {
+		b = append(b, "continues on failure")
+	}
+	return b
 }
 
 // limitsText is a node's timeout and retries on one line, for tooltips.
@@ -121,7 +157,17 @@ func limitsText(n *introspect.Node) string {
 	if n.MaxRetries > 0 {
 		r = "retries " + retriesText(n)
 	}
-	return t + " · " + r
+	s := t + " · " + r
+	if len(n.NonRetryable) > 0 {
+		s += "\nnot retried on " + strings.Join(n.NonRetryable, ", ")
+	}
+	if n.TriggerRule != "" {
+		s += "\ntrigger rule " + n.TriggerRule + ": " + triggerRuleText(n.TriggerRule)
+	}
+	if n.ContinueOnFailure {
+		s += "\ncontinues on failure: fails no execution group"
+	}
+	return s
 }
 
 // outcome is what happened to a node in the last workflow attempt of a run,

@@ -49,9 +49,17 @@ type row struct{ Name, Value string }
 type workflowView struct {
 	Title       string
 	Description []string
+	Summary     string // one line: endpoint, version, counts, schema link
 	Facts       []row
 	Inputs      []inputRow // the workflow's own fields
 	Common      []inputRow // the base fields every input has
+	// CommonLink is the shared common-inputs page, relative to this page,
+	// or "" to show the Common table here; CommonNames lists them for the
+	// link. ShowCommon shows the table even with a link (the workflow's
+	// common inputs differ from the shared page's).
+	CommonLink  string
+	CommonNames string
+	ShowCommon  bool
 	Diagram     diagramView
 	Nodes       []nodeView
 	Edges       []edgeRow
@@ -77,6 +85,10 @@ const edgeLegend = "Solid arrows are plain edges: the child starts once the pare
 	"Dotted green arrows are on-success edges: the parent must finish COMPLETED. " +
 	"Dashed boxes are execution groups; a node in several groups is drawn outside them."
 
+// badgeLegend explains the badges under node names, when a diagram has any.
+const badgeLegend = "A line under a node's name shows its trigger rule (when it is not the default) " +
+	"and \"continues on failure\" for a node whose failure fails no execution group, which also gets a bold border."
+
 type nodeView struct {
 	Heading     string // text after "### ", attribute included
 	Description []string
@@ -97,20 +109,40 @@ type snippet struct {
 	Title, Intro, Fence, Code, After string
 }
 
-func newWorkflowView(w *introspect.Workflow, o Options) *workflowView {
+// commonInputsPage is the shared page of the common inputs, at the root
+// of [Files]' layout.
+const commonInputsPage = "common-inputs.md"
+
+// commonPolicy says how a workflow page shows the common inputs: a link to
+// the shared page (link != ""), the table (show), or both.
+type commonPolicy struct {
+	link string
+	show bool
+}
+
+func newWorkflowView(w *introspect.Workflow, o Options, cp commonPolicy) *workflowView {
 	g := newGraph(w)
 	v := &workflowView{
 		Title:       mdText(w.Name),
 		Description: mdParagraphs(w.Description),
 		Grouped:     len(w.Groups) > 0,
 	}
-	v.Facts = workflowFacts(w, "../"+SchemasDir+"/"+w.Endpoint+".schema.json")
+	schema := "../" + SchemasDir + "/" + w.Endpoint + ".schema.json"
+	v.Facts = workflowFacts(w, schema)
+	v.Summary = summaryLine(w, schema)
 	v.Inputs, v.Common = inputRows(w)
+	v.CommonLink, v.ShowCommon = cp.link, cp.show || cp.link == ""
+	if len(v.Common) == 0 {
+		v.CommonLink, v.ShowCommon = "", false
+	}
+	if v.CommonLink != "" {
+		v.CommonNames = commonNames(w)
+	}
 	link := o.DiagramLink
 	if link == "" {
 		link = "../" + DiagramsDir + "/" + w.Endpoint + ".svg"
 	}
-	v.Diagram = newDiagramView(w.Name, link, mermaid(w, o, nil))
+	v.Diagram = newDiagramView(w.Name, link, mermaid(w, o, nil), hasBadges(w))
 	v.Nodes = nodeViews(w, g)
 	v.Edges = edgeRows(w, g)
 	for i, grp := range w.Groups {
@@ -122,6 +154,52 @@ func newWorkflowView(w *introspect.Workflow, o Options) *workflowView {
 	}
 	v.Run = newRunView(w, o)
 	return v
+}
+
+// summaryLine is the workflow's configuration on one line, under its
+// description: what a reader needs before the diagram.
+func summaryLine(w *introspect.Workflow, schemaLink string) string {
+	parts := []string{"Endpoint " + mdCode(w.Endpoint)}
+	if w.Version != "" {
+		parts = append(parts, "version "+mdText(w.Version))
+	}
+	parts = append(parts, plural(len(w.Nodes), "node"), plural(len(w.Edges), "edge"))
+	if len(w.Groups) > 0 {
+		parts = append(parts, plural(len(w.Groups), "execution group"))
+	}
+	if schemaLink != "" {
+		parts = append(parts, "["+mdText("JSON Schema")+"]("+schemaLink+")")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// commonNames lists the documented common inputs as code spans.
+func commonNames(w *introspect.Workflow) string {
+	noDocs, _ := hiddenFields(w)
+	var names []string
+	for i := range w.Input.Fields {
+		if f := &w.Input.Fields[i]; f.Base && !noDocs[i] {
+			names = append(names, mdCode(f.Name))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// hasBadges reports whether any node shows a badge in the diagrams.
+func hasBadges(w *introspect.Workflow) bool {
+	for i := range w.Nodes {
+		if len(nodeBadges(&w.Nodes[i])) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func workflowFacts(w *introspect.Workflow, schemaLink string) []row {
@@ -311,8 +389,11 @@ func encodeJSON(v any) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
-func newDiagramView(name, link string, mmd []byte) diagramView {
+func newDiagramView(name, link string, mmd []byte, badges bool) diagramView {
 	d := diagramView{Mermaid: string(mmd), Fence: codeFence(string(mmd)), Legend: []string{edgeLegend}}
+	if badges {
+		d.Legend = append(d.Legend, badgeLegend)
+	}
 	if link == "" {
 		return d
 	}
@@ -367,6 +448,15 @@ func nodeViews(w *introspect.Workflow, g *graph) []nodeView {
 			row{"Timeout", timeout},
 			row{"Retries", mdText(retriesText(n))},
 		)
+		if len(n.NonRetryable) > 0 {
+			v.Facts = append(v.Facts, row{"Not retried on", codeList(n.NonRetryable)})
+		}
+		if n.TriggerRule != "" {
+			v.Facts = append(v.Facts, row{"Trigger rule", cellCode(n.TriggerRule) + ": " + mdText(triggerRuleText(n.TriggerRule))})
+		}
+		if n.ContinueOnFailure {
+			v.Facts = append(v.Facts, row{"On failure", "continues: its failure fails no execution group (the node still shows as failed)"})
+		}
 		if len(n.Hooks) > 0 {
 			v.Facts = append(v.Facts, row{"Hooks", codeList(n.Hooks)})
 		}
@@ -441,6 +531,13 @@ func orDash(s string) string {
 type indexView struct {
 	Count     int
 	Workflows []indexRow
+	Common    bool // Files writes the common inputs' page
+}
+
+// commonView is the shared page of the common inputs.
+type commonView struct {
+	Rows      []inputRow
+	Workflows int
 }
 
 type indexRow struct {
@@ -450,6 +547,9 @@ type indexRow struct {
 func newIndexView(m *introspect.Model, _ Options) *indexView {
 	v := &indexView{Count: len(m.Workflows)}
 	for _, w := range m.Workflows {
+		if _, common := inputRows(w); len(common) > 0 {
+			v.Common = true
+		}
 		v.Workflows = append(v.Workflows, indexRow{
 			Link:        "[" + mdText(w.Name) + "](" + linkDest(WorkflowsDir+"/"+w.Endpoint+".md") + ")",
 			Endpoint:    cellCode(w.Endpoint),

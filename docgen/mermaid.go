@@ -34,6 +34,9 @@ func mermaid(w *introspect.Workflow, o Options, run *runState) []byte {
 	b.WriteString("flowchart " + o.rankdir() + "\n")
 	for i := range w.Nodes {
 		label := mermaidString(w.Nodes[i].Name)
+		if badges := nodeBadges(&w.Nodes[i]); len(badges) > 0 {
+			label = label[:len(label)-1] + "<br>" + mermaidString(strings.Join(badges, " · "))[1:]
+		}
 		if run != nil {
 			label = label[:len(label)-1] + "<br>" + mermaidString(run.nodes[i].summary())[1:]
 		}
@@ -62,7 +65,7 @@ func mermaid(w *introspect.Workflow, o Options, run *runState) []byte {
 			arrow = " -.->"
 			success = append(success, strconv.Itoa(k))
 		}
-		if e.Label != "" {
+		if showLabel(e) {
 			arrow += "|" + mermaidString(e.Label) + "|"
 		}
 		arrow += " "
@@ -73,6 +76,26 @@ func mermaid(w *introspect.Workflow, o Options, run *runState) []byte {
 	}
 	if len(success) > 0 {
 		b.WriteString("    linkStyle " + strings.Join(success, ",") + " stroke:" + mermaidSuccess + ",color:" + mermaidSuccess + ",stroke-width:2px,stroke-dasharray:2 3\n")
+	}
+	var cont []string
+	for i := range w.Nodes {
+		if w.Nodes[i].ContinueOnFailure {
+			cont = append(cont, "n"+strconv.Itoa(i))
+		}
+	}
+	if run == nil && hasBadges(w) {
+		// Badges are words under the name; the legend says what they are.
+		b.WriteString("    subgraph legend[\"Legend\"]\n        direction LR\n")
+		b.WriteString("        legend0[\"2nd line: trigger rule, continues on failure\"]\n")
+		if len(cont) > 0 {
+			b.WriteString("        legend1[\"bold: continues on failure\"]\n")
+			cont = append(cont, "legend1")
+		}
+		b.WriteString("    end\n")
+	}
+	if len(cont) > 0 {
+		b.WriteString("    classDef continues stroke-width:3px\n")
+		b.WriteString("    class " + strings.Join(cont, ",") + " continues\n")
 	}
 	if run != nil {
 		b.WriteString("    subgraph legend[\"Legend\"]\n        direction LR\n")

@@ -30,9 +30,10 @@ type attemptRow struct{ Node, Attempt, Status, Started, Duration, Error string }
 
 func newReportView(w *introspect.Workflow, res *runtime.Result, o Options) *reportView {
 	run := newRunState(w, res)
-	wv := newWorkflowView(w, o)
+	wv := newWorkflowView(w, o, commonPolicy{})
 	// The report lives wherever the run wrote it: no links into a docs tree.
 	wv.Facts = workflowFacts(w, "")
+	wv.Summary = summaryLine(w, "")
 	v := &reportView{workflowView: wv}
 	r := run.res
 
@@ -78,13 +79,16 @@ func newReportView(w *introspect.Workflow, res *runtime.Result, o Options) *repo
 		v.Results = append(v.Results, rr)
 	}
 
-	v.Diagram = newDiagramView(w.Name, o.DiagramLink, mermaid(w, o, run))
+	v.Diagram = newDiagramView(w.Name, o.DiagramLink, mermaid(w, o, run), false)
 	v.Diagram.Legend = []string{
 		"Nodes are coloured by their final state in the last workflow attempt: " +
 			"green completed, red failed (any status other than COMPLETED or TIMED_OUT), orange timed out, " +
 			"grey dashed skipped (an incoming edge said no, or a parent was skipped), " +
 			"faint dotted not reached (the workflow stopped first).",
 		edgeLegend,
+	}
+	if hasBadges(w) {
+		v.Diagram.Legend = append(v.Diagram.Legend, badgeLegend)
 	}
 
 	for _, we := range r.Executions {

@@ -92,5 +92,14 @@ func sinkWorkflow(t testing.TB) *introspect.Workflow {
 	if err != nil {
 		t.Fatalf("Describe: %v", err)
 	}
-	return m.Workflows[0]
+	w := m.Workflows[0]
+	// Round 2 model fields, set by hand until the runtime sets them: the
+	// last node joins with a trigger rule and continues on failure, the
+	// first retries with jitter except on two statuses.
+	first, last := &w.Nodes[0], &w.Nodes[len(w.Nodes)-1]
+	first.Jitter = true
+	first.NonRetryable = []string{"DATA_ERROR", "PREREQUISITE_FAIL"}
+	last.TriggerRule = "none_failed_min_one_success"
+	last.ContinueOnFailure = true
+	return w
 }
