@@ -20,7 +20,7 @@ import (
 // data), and fails when a package grows past its limit. Raise a limit
 // only for a name users need, and say so in the commit.
 var apiLimits = map[string]struct{ idents, fields int }{
-	".":          {23, 10},
+	".":          {24, 10},
 	"runtime":    {126, 75},
 	"introspect": {15, 70},
 	"docgen":     {22, 7},
@@ -29,7 +29,7 @@ var apiLimits = map[string]struct{ idents, fields int }{
 }
 
 // apiTotalLimit bounds the identifiers of all public packages together.
-const apiTotalLimit = 193
+const apiTotalLimit = 194
 
 func TestExportedIdentifiers(t *testing.T) {
 	counts := exportedCounts(t)

@@ -417,7 +417,7 @@ func TestNoArgumentsServesHTTP(t *testing.T) {
 	go func() { done <- app.Main(ctx, nil, []string{"FLUXLY_PORT=0"}, &stdout, &stderr) }()
 	var addr string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && addr == ""; time.Sleep(10 * time.Millisecond) {
-		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(stderr.String()); m != nil {
+		if m := regexp.MustCompile(`listening on (http://[^\s"]+)`).FindStringSubmatch(stderr.String()); m != nil {
 			addr = m[1]
 		}
 	}

@@ -106,7 +106,7 @@ func TestHelpSchemaModelAgree(t *testing.T) {
 				if want := cli.FlagHelp(&f); text != want {
 					t.Errorf("--%s help\n got %q\nwant %q", f.Flag, text, want)
 				}
-				for _, must := range []string{f.Description, "Env: $" + f.Env + "."} {
+				for _, must := range []string{f.Description, "($" + f.Env + ")"} {
 					if !strings.Contains(text, must) {
 						t.Errorf("--%s help lacks %q: %q", f.Flag, must, text)
 					}

@@ -44,6 +44,7 @@ import (
 type App struct {
 	name, version string
 	schemaBaseURL string
+	envPrefix     string // input fields' environment variables
 	middleware    []runtime.Middleware
 	extensions    []Extension
 	endpoints     []*endpoint.Endpoint
@@ -78,6 +79,23 @@ func SchemaBaseURL(url string) Option {
 	return func(a *App) error { a.schemaBaseURL = url; return nil }
 }
 
+var envPrefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*_$`)
+
+// EnvPrefix sets the prefix of the input fields' environment variables
+// (default "FLUXLY_"): with EnvPrefix("ACME_") the field count is
+// ACME_COUNT. The app's own settings keep theirs (FLUXLY_ENDPOINT,
+// FLUXLY_PORT, …, listed in --help), so an app with its own prefix may
+// have fields named host, port or api_token.
+func EnvPrefix(prefix string) Option {
+	return func(a *App) error {
+		if !envPrefixRE.MatchString(prefix) {
+			return fmt.Errorf("fluxly.EnvPrefix(%q): want upper-case letters, digits and '_', starting with a letter and ending with '_'", prefix)
+		}
+		a.envPrefix = prefix
+		return nil
+	}
+}
+
 // Middleware wraps every node attempt of every run: logging, metrics,
 // tracing or policies without touching node code.
 func Middleware(mw ...runtime.Middleware) Option {
@@ -102,7 +120,7 @@ func Use(exts ...Extension) Option {
 // reported by Err and make Run exit with status 2 before doing anything.
 // Options are applied in order; give them all here, before Register.
 func New(opts ...Option) *App {
-	a := &App{name: filepath.Base(os.Args[0])}
+	a := &App{name: filepath.Base(os.Args[0]), envPrefix: describe.DefaultEnvPrefix}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -158,7 +176,7 @@ func Register[I any](a *App, name string, build func() *runtime.Workflow[I], opt
 func (a *App) describeOptions() describe.Options {
 	return describe.Options{
 		SchemaBaseURL: a.schemaBaseURL,
-		EnvPrefix:     describe.DefaultEnvPrefix,
+		EnvPrefix:     a.envPrefix,
 		ReservedFlags: cli.ReservedFlags(),
 		ReservedEnv:   cli.ReservedEnv(describe.DefaultEnvPrefix),
 	}

@@ -8,7 +8,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 
 	"github.com/fluxly-go/fluxly/internal/command"
@@ -16,14 +15,14 @@ import (
 
 // reserved are the tool command names; no endpoint may take one, whether
 // or not the binary wires the command in.
-var reserved = []string{"serve", "docs", "schema", "graph", "model", "version"}
+var reserved = []string{"serve", "docs", "schema", "graph", "model", "version", "completion", "runs", "worker"}
 
 // Reserved returns the tool command names no endpoint may take.
 func Reserved() []string { return slices.Clone(reserved) }
 
 // runFlags are the flags of every endpoint's run command; no input field
 // may map to one.
-var runFlags = []string{"help", "input-file", "result-file", "log-format", "progress"}
+var runFlags = []string{"help", "version", "input-file", "result-file", "log-format", "log-level", "progress"}
 
 // ReservedFlags returns the flags of the run commands themselves.
 func ReservedFlags() []string { return slices.Clone(runFlags) }
@@ -50,12 +49,9 @@ func Builtin() []command.Command {
 			return err
 		}},
 		{Name: "version", Help: "Print the app's version.", Run: func(_ context.Context, env *command.Env) error {
-			v := env.App.Version
-			if v == "" {
-				v = "(devel)"
-			}
-			_, err := fmt.Fprintf(env.Stdout, "%s %s (fluxly, %s)\n", env.App.Name, v, runtime.Version())
+			_, err := fmt.Fprintln(env.Stdout, versionText(env.App))
 			return err
 		}},
+		completionCommand(),
 	}
 }

@@ -20,50 +20,66 @@ type endpointCommand struct {
 	target any            // pointer to the built struct
 	fields map[string]int // flag name → struct field index
 	byFlag map[string]*introspect.Field
+	ctl    map[string]int // the command's own flags (runFlagDefs) → struct field index
 }
 
-// Indices of the command's own flags in the built struct.
-const (
-	ctlInputFile = iota
-	ctlResultFile
-	ctlLogFormat
-	ctlProgress
-	ctlCount
-)
+// The run command's own flags, after the input's: their names, help
+// and kong tags. Their environment variables are the app settings
+// <PREFIX><NAME> (FLUXLY_INPUT_FILE, …).
+var runFlagDefs = []struct{ name, field, help, tags string }{
+	{"input-file", "InputFile", "Read input values from this JSON file (flags and environment variables override it).", `placeholder:"FILE"`},
+	{"result-file", "ResultFile", "Write the final workflow execution here as JSON; - writes it to stdout.", `placeholder:"PATH"`},
+	{"log-format", "LogFormat", "Log format on stderr. One of: text, json.", `enum:"text,json" default:"text"`},
+	{"log-level", "LogLevel", "Least severe log level shown. One of: debug, info, warn, error.", `enum:"debug,info,warn,error" default:"info"`},
+	{"progress", "Progress", "Live per-node progress: auto shows it when stderr is a terminal. One of: auto, always, never.", `enum:"auto,always,never" default:"auto"`},
+}
 
 func newEndpointCommand(e *endpoint.Endpoint, prefix string) *endpointCommand {
 	w := e.Model()
-	c := &endpointCommand{e: e, fields: map[string]int{}, byFlag: map[string]*introspect.Field{}}
-	p := escapeKong(prefix)
-	sfs := []reflect.StructField{
-		{Name: "InputFile", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`name:"input-file" help:"Read input values from this JSON file (flags and ` + p + `* variables override it). Env: $` + p + `INPUT_FILE." placeholder:"FILE" group:"Run"`)},
-		{Name: "ResultFile", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`name:"result-file" help:"Write the final workflow execution here as JSON. Env: $` + p + `RESULT_FILE." placeholder:"PATH" group:"Run"`)},
-		{Name: "LogFormat", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`name:"log-format" help:"Log format on stderr. Env: $` + p + `LOG_FORMAT." enum:"text,json" default:"text" group:"Run"`)},
-		{Name: "Progress", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`name:"progress" help:"Live per-node progress: auto shows it when stderr is a terminal. Env: $` + p + `PROGRESS." enum:"auto,always,never" default:"auto" group:"Run"`)},
+	c := &endpointCommand{e: e, fields: map[string]int{}, byFlag: map[string]*introspect.Field{}, ctl: map[string]int{}}
+	// The user's own inputs come first in --help, then the common ones,
+	// then the run command's flags (kong lists groups as they appear).
+	var sfs []reflect.StructField
+	for _, base := range []bool{false, true} {
+		for i := range w.Input.Fields {
+			f := &w.Input.Fields[i]
+			if f.Flag == "" || f.Base != base {
+				continue
+			}
+			t := flagType(f)
+			tag := fmt.Sprintf(`name:%q help:%q placeholder:%q group:%q`, f.Flag, escapeKong(FlagHelp(f)), placeholder(f), group(f))
+			if len(f.Enum) > 0 {
+				// Completion offers the allowed values (see completion.go);
+				// the validator, not kong, enforces them (exit 84).
+				tag += fmt.Sprintf(` predictor:%q`, enumPredictor(f))
+			}
+			if t.Kind() == reflect.Bool {
+				tag = fmt.Sprintf(`name:%q help:%q negatable:"" group:%q`, f.Flag, escapeKong(FlagHelp(f)), group(f))
+			}
+			c.fields[f.Flag] = len(sfs)
+			c.byFlag[f.Flag] = f
+			sfs = append(sfs, reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: t, Tag: reflect.StructTag(tag)})
+		}
 	}
-	for i := range w.Input.Fields {
-		f := &w.Input.Fields[i]
-		if f.Flag == "" {
-			continue
-		}
-		t := flagType(f)
-		tag := fmt.Sprintf(`name:%q help:%q placeholder:%q group:%q`, f.Flag, escapeKong(FlagHelp(f)), placeholder(f), group(f))
-		if t.Kind() == reflect.Bool {
-			tag = fmt.Sprintf(`name:%q help:%q negatable:"" group:%q`, f.Flag, escapeKong(FlagHelp(f)), group(f))
-		}
-		c.fields[f.Flag] = len(sfs)
-		c.byFlag[f.Flag] = f
-		sfs = append(sfs, reflect.StructField{Name: fmt.Sprintf("F%d", i), Type: t, Tag: reflect.StructTag(tag)})
+	for _, d := range runFlagDefs {
+		env := prefix + strings.ToUpper(strings.ReplaceAll(d.name, "-", "_"))
+		tag := fmt.Sprintf(`name:%q help:%q %s group:"Run options"`, d.name, escapeKong(d.help+" "+envNote(env)), d.tags)
+		c.ctl[d.name] = len(sfs)
+		sfs = append(sfs, reflect.StructField{Name: d.field, Type: reflect.TypeFor[string](), Tag: reflect.StructTag(tag)})
 	}
 	c.target = reflect.New(reflect.StructOf(sfs)).Interface()
 	return c
 }
 
+// envNote is how help names a flag's environment variable, in kong's
+// style for tool flags: ($NAME).
+func envNote(env string) string { return "($" + env + ")" }
+
 func group(f *introspect.Field) string {
 	if f.Base {
-		return "Common"
+		return "Common inputs"
 	}
-	return "Input"
+	return "Inputs"
 }
 
 // flagType is the Go type kong parses a flag into. Unparsable values are
@@ -145,7 +161,7 @@ func FlagHelp(f *introspect.Field) string {
 		}
 		add("%s: %s.", r.Name, text)
 	}
-	add("Env: $%s.", f.Env)
+	add("%s", envNote(f.Env))
 	if f.Secret {
 		add("Secret: never printed.")
 	}

@@ -34,7 +34,7 @@ func (e *fileError) Error() string { return "--input-file " + e.path + ": " + e.
 // rule and decodes it once.
 func (r *runner) assemble() (map[string]any, error) {
 	doc := map[string]any{}
-	if path := r.control(ctlInputFile); path != "" {
+	if path := r.control("input-file"); path != "" {
 		data, err := readInputFile(path)
 		if err != nil {
 			return nil, err
@@ -140,9 +140,9 @@ func (r *runner) flagValue(f *introspect.Field) any {
 	return conv(v)
 }
 
-// control reads one of the command's own flags.
-func (r *runner) control(i int) string {
-	return reflect.ValueOf(r.cmd.target).Elem().Field(i).String()
+// control reads one of the command's own flags (runFlagDefs).
+func (r *runner) control(name string) string {
+	return reflect.ValueOf(r.cmd.target).Elem().Field(r.cmd.ctl[name]).String()
 }
 
 // parseEnvValue parses an environment variable by the field's JSON type:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	goruntime "runtime"
 	"slices"
 	"strings"
 
@@ -52,6 +53,7 @@ func Main(ctx context.Context, app *command.App, tools []command.Command, args, 
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{NoExpandSubcommands: true}),
 		kong.Resolvers(envResolver(app.EnvPrefix, vars, fromEnv)),
+		kong.Vars{"version": versionText(app)},
 	}
 	for _, e := range app.Endpoints.All() {
 		c := newEndpointCommand(e, app.EnvPrefix)
@@ -65,11 +67,17 @@ func Main(ctx context.Context, app *command.App, tools []command.Command, args, 
 		}
 		opts = append(opts, kong.DynamicCommand(t.Name, t.Help, "Tools:", flags))
 	}
-	var grammar struct{}
+	var grammar struct {
+		Version kong.VersionFlag `help:"Print the app's version and exit."`
+	}
 	parser, err := kong.New(&grammar, opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: building the command line: %v\n", name, err)
 		return command.ExitUsage
+	}
+	if line, ok := vars["COMP_LINE"]; ok {
+		// The shell asks for completions (see the completion command).
+		return completeLine(app, parser, line, stdout, stderr)
 	}
 	kctx, err := parse(parser, args)
 	var ep exitPanic
@@ -150,7 +158,19 @@ func hasTool(tools []command.Command, name string) bool {
 
 func description(app *command.App) string {
 	p := app.EnvPrefix
-	return fmt.Sprintf("Run and document %d workflow(s). With no command, %sENDPOINT=<endpoint> runs that endpoint from %s* variables; otherwise the HTTP API is served. Exit status: the workflow's status code; 2 for usage errors; 84 for invalid input.", len(app.Endpoints.All()), p, p)
+	return fmt.Sprintf("Run and document %d workflow(s). With no command, %sENDPOINT=<endpoint> runs that endpoint from environment variables; otherwise the HTTP API is served. "+
+		"Exit status: the workflow's status code; 2 for usage errors; 84 for invalid input. "+
+		"Reserved: command names %s; the app's own environment variables %s.",
+		len(app.Endpoints.All()), p, strings.Join(reserved, ", "), strings.Join(ReservedEnv(p), ", "))
+}
+
+// versionText is what --version and the version command print.
+func versionText(app *command.App) string {
+	v := app.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	return fmt.Sprintf("%s %s (fluxly, %s)", app.Name, v, goruntime.Version())
 }
 
 func parseEnv(env []string) map[string]string {

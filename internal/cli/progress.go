@@ -45,7 +45,7 @@ type nodeLine struct {
 // progress returns a live display when --progress (or FLUXLY_PROGRESS)
 // asks for one, or is auto and stderr is a terminal.
 func (r *runner) progress() *progress {
-	mode := r.control(ctlProgress)
+	mode := r.control("progress")
 	switch mode {
 	case "never":
 		return nil

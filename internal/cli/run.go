@@ -70,13 +70,24 @@ func (r *runner) run(ctx context.Context) int {
 		return command.ExitInvalid
 	}
 	base := input.Base()
-	// A result file that cannot be written is found before the run, not
+	// Output paths that cannot be written are found before the run, not
 	// after it has done its work.
-	if path := r.control(ctlResultFile); path != "" {
+	if path := r.control("result-file"); path != "" && path != "-" {
 		if err := atomicfile.CheckWritable(path); err != nil {
 			fmt.Fprintf(r.stderr, "%s %s: --result-file %s: %v\nRun '%s %s --help' for usage.\n", name, r.w.Endpoint, path, err, name, r.w.Endpoint)
 			return command.ExitUsage
 		}
+	}
+	if base.AutoGenerateMD {
+		if err := r.checkDiagramPath(base.DiagramFilePath); err != nil {
+			fmt.Fprintf(r.stderr, "%s %s: diagram_file_path %s\nRun '%s %s --help' for usage.\n", name, r.w.Endpoint, err, name, r.w.Endpoint)
+			return command.ExitUsage
+		}
+	}
+	level, err := logging.ParseLevel(r.control("log-level"))
+	if err != nil { // kong checked the enum; this is defence
+		fmt.Fprintf(r.stderr, "%s %s: --log-level: %v\n", name, r.w.Endpoint, err)
+		return command.ExitUsage
 	}
 
 	runID := runid.New()
@@ -85,7 +96,7 @@ func (r *runner) run(ctx context.Context) int {
 	if prog != nil {
 		logOut = prog
 	}
-	logger := logging.New(logOut, r.control(ctlLogFormat), slog.LevelInfo)
+	logger := logging.New(logOut, r.control("log-format"), level)
 	runLog := logger.With("workflow", r.w.Name, "run_id", runID)
 	if base.Verbose {
 		runLog.Info("starting workflow",
@@ -115,8 +126,8 @@ func (r *runner) run(ctx context.Context) int {
 			}
 		}
 	}
-	if path := r.control(ctlResultFile); path != "" {
-		if err := writeResult(path, res); err != nil {
+	if path := r.control("result-file"); path != "" {
+		if err := r.writeResult(path, res); err != nil {
 			runLog.Error("cannot write the result file", "path", path, "error", err)
 			if code == 0 {
 				code = int(runtime.InfrastructureError)
@@ -263,12 +274,35 @@ func summary(log *slog.Logger, res *runtime.Result, verbose bool) {
 	}
 }
 
-func writeResult(path string, res *runtime.Result) error {
+// writeResult writes the run as JSON to path, or to stdout for "-".
+func (r *runner) writeResult(path string, res *runtime.Result) error {
 	data, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, append(data, '\n'))
+	data = append(data, '\n')
+	if path == "-" {
+		_, err = r.stdout.Write(data)
+		return err
+	}
+	return atomicfile.Write(path, data)
+}
+
+// diagramExts are the run report diagram's file types; .svg needs a
+// renderer (the docs extension) and is written as DOT without one.
+var diagramExts = []string{".svg", ".dot", ".gv", ".mmd"}
+
+// checkDiagramPath rejects a report diagram path whose type cannot be
+// written, before the run.
+func (r *runner) checkDiagramPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if !slices.Contains(diagramExts, ext) {
+		return fmt.Errorf("%q: cannot write a %s diagram; the supported extensions are %s", path, strings.TrimPrefix(ext, "."), strings.Join(diagramExts, ", "))
+	}
+	return atomicfile.CheckWritable(path)
 }
 
 func jsonText(v any) string {

@@ -397,7 +397,7 @@ func (c *Codec) checkNames(opts *Options) error {
 			continue
 		}
 		if slices.Contains(opts.ReservedEnv, f.Env) {
-			errs = append(errs, fmt.Sprintf("field %s: %s is reserved by the app; rename the field (its JSON name)", f.Name, f.Env))
+			errs = append(errs, fmt.Sprintf("field %s: %s is reserved by the app; rename the field (its JSON name), or give the app its own prefix with fluxly.EnvPrefix", f.Name, f.Env))
 		}
 		if other, dup := envs[f.Env]; dup {
 			errs = append(errs, fmt.Sprintf("fields %s and %s both map to %s", other, f.Name, f.Env))

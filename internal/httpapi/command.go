@@ -28,7 +28,8 @@ type serveFlags struct {
 // Command returns the `serve` tool command: it serves the HTTP API on
 // --host:--port (default 127.0.0.1:8000, env FLUXLY_HOST and FLUXLY_PORT),
 // with the bearer token from FLUXLY_API_TOKEN when set. Once bound it
-// prints `listening on http://HOST:PORT` to stderr; request and run logs
+// logs `listening on http://HOST:PORT` (with the url as an attribute) in
+// the chosen log format on stderr; request and run logs
 // follow there. When the context is cancelled (SIGINT/SIGTERM in the app)
 // it shuts down gracefully within --grace and returns nil.
 func Command() command.Command {
@@ -84,7 +85,8 @@ func serve(ctx context.Context, env *command.Env, f *serveFlags) error {
 	}
 	addr := net.JoinHostPort(f.Host, strconv.Itoa(f.Port))
 	return s.ListenAndServe(ctx, addr, func(a net.Addr) {
-		fmt.Fprintf(env.Stderr, "listening on http://%s\n", a)
+		url := "http://" + a.String()
+		opts.Logger.Info("listening on "+url, "url", url)
 		if opts.Token == "" && !loopback(a) {
 			opts.Logger.Warn("serving on a non-loopback address without FLUXLY_API_TOKEN: anyone who can reach it can run workflows", "addr", a.String())
 		}

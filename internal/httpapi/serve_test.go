@@ -20,7 +20,7 @@ import (
 	"github.com/fluxly-go/fluxly/internal/httpapi"
 )
 
-var listeningRE = regexp.MustCompile(`^listening on (http://\S+)$`)
+var listeningRE = regexp.MustCompile(`listening on (http://[^\s"]+)`)
 
 // mainResult is what cli.Main returned.
 type mainResult struct {
