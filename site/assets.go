@@ -9,7 +9,7 @@ import (
 // assets are the site's static files, embedded so a binary builds the
 // whole site with no file next to it.
 //
-//go:embed assets/site.css assets/site.js assets/theme.js assets/favicon.svg
+//go:embed assets/site.css assets/site.js assets/graph.js assets/theme.js assets/favicon.svg
 var assets embed.FS
 
 // assetFiles returns the embedded assets under assets/, sorted by path.

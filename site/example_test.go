@@ -39,10 +39,12 @@ func ExampleBuild() {
 
 	// Output:
 	// assets/favicon.svg
+	// assets/graph.js
 	// assets/search-index.js
 	// assets/site.css
 	// assets/site.js
 	// assets/theme.js
+	// common-inputs.html
 	// index.html
 	// model.json
 	// search-index.json

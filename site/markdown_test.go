@@ -39,7 +39,7 @@ func TestRender(t *testing.T) {
 			[]string{`<h3 id="node-a--1234">Node <code>a</code></h3>`, `<h2 id="plain">Plain</h2>`, `<h4 id="bad-onclickalert1">Bad {onclick=alert(1)}</h4>`},
 			[]string{`onclick="`, "cls", "style"}},
 		{"diagram", "## Diagram\n\n![Diagram of etl](../diagrams/etl.svg)\n\n```mermaid\nflowchart TB\n```\n",
-			[]string{`<figure class="diagram">`, `<svg xmlns="http://www.w3.org/2000/svg"></svg>`, `Diagram of etl. Click a node`, `<a href="../diagrams/etl.svg">SVG</a>`},
+			[]string{`<figure class="diagram">`, `<svg xmlns="http://www.w3.org/2000/svg"></svg>`, `Diagram of etl. <span class="hint">Click a node`, `<a href="../diagrams/etl.svg">SVG</a>`},
 			[]string{"<img", "mermaid", "<p><figure"}},
 		{"tables", "| a | b |\n| :-- | --: |\n| 1 | 2 |",
 			[]string{`<th align="left">a</th>`, `<td align="right">2</td>`}, []string{"style"}},
@@ -47,7 +47,7 @@ func TestRender(t *testing.T) {
 			[]string{`<pre><code class="language-sh">fluxly etl --x '&lt;b&gt;'`}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := render(newMarkdown(), []byte(tc.md), pc)
+			out, _, err := render(newMarkdown(), []byte(tc.md), pc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,30 +1,44 @@
 // Package site builds the static documentation site of a Fluxly app from
 // its introspection model: an index page and a page per workflow, rendered
-// from docgen's Markdown with goldmark, with the workflow's diagram inlined
-// as SVG (every node links to its section), a sidebar, light and dark
-// themes, copy buttons on code snippets and a search box backed by a
-// prebuilt index — no server, no CDN, no network.
+// from docgen's Markdown with goldmark, with the workflow's diagram first
+// and interactive (pan and zoom, node details, upstream and downstream
+// highlight, a focus mode, the view in the URL) over the inlined SVG that
+// stays the no-JavaScript fallback; a sidebar, an on-page table of
+// contents, light and dark themes, copy buttons on code snippets and a
+// search box backed by an index built with the site (prefix and
+// typo-tolerant) — no server, no CDN, no network.
+//
+// Beyond the workflows it renders the common inputs once, a page per input
+// schema with an example input, the HTTP API's OpenAPI document as a
+// reference page ([Options.OpenAPI]) and the user's own Markdown pages
+// ([Options.Pages]), with their logo, links and footer.
 //
 // Every link in the site is relative and every asset is embedded in the
 // binary, so the tree works from file://, from a sub-path of any static
-// host and offline. The same model always gives the same bytes.
+// host and offline. [SingleFile] packs the same site into one HTML file.
+// The same model always gives the same bytes.
 //
-// Text from user code (names, descriptions, labels, field help) never
-// becomes markup: docgen escapes it in Markdown, goldmark runs without raw
-// HTML, links are limited to relative paths and http(s)/mailto URLs, the
-// SVG is rebuilt from an allow-list of elements and attributes, the search
-// box writes results with textContent, and every page carries a
-// Content-Security-Policy that forbids inline script.
+// Text from user code (names, descriptions, labels, field help) and from
+// the user's pages never becomes markup: docgen escapes it in Markdown,
+// goldmark runs without raw HTML, links are limited to relative paths and
+// http(s)/mailto URLs, the SVG is rebuilt from an allow-list of elements
+// and attributes, scripts write text with textContent, and every page
+// carries a Content-Security-Policy that forbids inline script.
 //
 // Layout of a built site:
 //
 //	index.html                        the index page
 //	workflows/<endpoint>.html         one page per workflow
-//	diagrams/<endpoint>.svg|.dot|.mmd the diagram (sanitized SVG), DOT and Mermaid
+//	common-inputs.html                the inputs every workflow takes
+//	schemas/<endpoint>.html           each input schema, with an example input
 //	schemas/<endpoint>.schema.json    the input's JSON Schema
+//	api.html                          the HTTP API reference (with Options.OpenAPI)
+//	pages/…                           the user's pages (with Options.Pages)
+//	diagrams/<endpoint>.svg|.dot|.mmd the diagram (sanitized SVG), DOT and Mermaid
 //	model.json                        the introspection model
 //	search-index.json                 the search index (also assets/search-index.js)
-//	assets/                           CSS, JavaScript, icon
+//	sitemap.xml                       with Options.BaseURL
+//	assets/                           CSS, JavaScript, icon, logo
 //
 // [Handler] serves a build over HTTP; the docs commands (package docscmd)
 // write it to a directory, check a directory for drift and preview it.
@@ -34,6 +48,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"regexp"
 	"runtime"
@@ -58,6 +73,33 @@ type Options struct {
 	// Docs configures the Markdown and diagrams the pages are made from.
 	// Its DiagramLink is ignored: pages inline their diagram.
 	Docs docgen.Options
+	// Logo is shown beside the title: an SVG (cleaned like the diagrams),
+	// PNG, JPEG, GIF or WebP image, whose Path's extension says which.
+	Logo File
+	// Links are added to the header, in order: relative paths (to the
+	// site's root) or http(s) and mailto URLs.
+	Links []Link
+	// Footer is Markdown shown at the bottom of every page, rendered like
+	// the pages (no raw HTML).
+	Footer string
+	// BaseURL is where the site is published ("https://example.com/docs/"):
+	// pages then name their canonical URL and the site gets a sitemap.xml.
+	// Links stay relative.
+	BaseURL string
+	// Pages are the user's own Markdown pages, with the images they show:
+	// merged into the navigation and the search, under pages/. A page's
+	// title is its first heading; links between pages and to the
+	// workflows' Markdown (../workflows/etl.md) work as on GitHub.
+	Pages fs.FS
+	// OpenAPI is the HTTP API's OpenAPI document, as the API serves it at
+	// /openapi.json; the site renders it as a reference page.
+	OpenAPI []byte
+}
+
+// Link is a link of the site's header.
+type Link struct {
+	Text string
+	URL  string
 }
 
 // defaultTitle is the site title when Options.Title is empty.
@@ -88,6 +130,7 @@ func Build(ctx context.Context, m *introspect.Model, r docgen.Renderer, o Option
 			errs = append(errs, fmt.Errorf("site: endpoint %q cannot be a file name (1–63 lowercase letters, digits, '-' or '_')", w.Endpoint))
 		}
 	}
+	errs = append(errs, checkOptions(o)...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -97,7 +140,10 @@ func Build(ctx context.Context, m *introspect.Model, r docgen.Renderer, o Option
 	if err != nil {
 		return nil, fmt.Errorf("site: generating the docs: %w", err)
 	}
-	b := newBuilder(m, o, gen)
+	b, err := newBuilder(m, o, gen)
+	if err != nil {
+		return nil, err
+	}
 	out, err := b.build(ctx)
 	if err != nil {
 		return nil, err
@@ -111,32 +157,112 @@ func Build(ctx context.Context, m *introspect.Model, r docgen.Renderer, o Option
 	return out, nil
 }
 
-// builder turns docgen's files into the site's.
-type builder struct {
-	m     *introspect.Model
-	o     Options
-	src   map[string][]byte // docgen's files by path
-	pages map[string]bool   // Markdown sources (each becomes a page)
-	paths map[string]bool   // every path of the built site
+// page is one HTML page of the site: rendered from Markdown (src), or
+// generated with its body and table of contents (body, toc).
+type page struct {
+	out   string // the HTML file, e.g. "workflows/etl.html"
+	md    string // its Markdown source path, or ""
+	src   []byte
+	body  []byte
+	toc   []tocEntry
+	title string // "" for the index
+	kind  pageKind
+	w     *introspect.Workflow
 }
 
-func newBuilder(m *introspect.Model, o Options, gen []File) *builder {
-	b := &builder{m: m, o: o, src: map[string][]byte{}, pages: map[string]bool{}, paths: map[string]bool{}}
+type pageKind int
+
+const (
+	indexPage pageKind = iota
+	workflowPage
+	guidePage     // the user's
+	referencePage // common inputs, API, schemas
+)
+
+// builder turns docgen's files into the site's.
+type builder struct {
+	m      *introspect.Model
+	o      Options
+	src    map[string][]byte // docgen's files by path
+	mdSrc  map[string]bool   // Markdown sources that become pages (docgen's and the user's)
+	paths  map[string]bool   // every path of the built site
+	pages  []*page           // sorted by out
+	extra  []File            // files besides pages, docgen's and assets: logo, user images
+	logo   string            // the logo's path, or ""
+	links  []Link            // header links, checked
+	footer []byte            // rendered footer
+}
+
+func newBuilder(m *introspect.Model, o Options, gen []File) (*builder, error) {
+	b := &builder{m: m, o: o, src: map[string][]byte{}, mdSrc: map[string]bool{}, paths: map[string]bool{}}
 	for _, f := range gen {
 		b.src[f.Path] = f.Data
 		if strings.HasSuffix(f.Path, ".md") {
-			b.pages[f.Path] = true
-			b.paths[htmlPath(f.Path)] = true
+			b.mdSrc[f.Path] = true
+			p := &page{out: htmlPath(f.Path), md: f.Path, src: f.Data}
+			switch dir, file := path.Split(f.Path); {
+			case f.Path == "index.md":
+				p.kind = indexPage
+			case dir == docgen.WorkflowsDir+"/":
+				p.kind = workflowPage
+				p.w = m.Workflow(strings.TrimSuffix(file, ".md"))
+				if p.w != nil {
+					p.title = p.w.Name
+				}
+			default:
+				p.kind = referencePage
+				p.title = firstHeading(f.Data)
+			}
+			b.pages = append(b.pages, p)
 		} else {
 			b.paths[f.Path] = true
 		}
+	}
+	var errs []error
+	if o.Pages != nil {
+		if err := b.addUserPages(o.Pages); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(o.Logo.Data) > 0 {
+		if err := b.addLogo(o.Logo); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	b.addSchemaPages()
+	if len(o.OpenAPI) > 0 {
+		p, err := apiPage(o.OpenAPI, b.m)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			b.pages = append(b.pages, p)
+			b.extra = append(b.extra, File{Path: "openapi.json", Data: o.OpenAPI})
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, p := range b.pages {
+		b.paths[p.out] = true
+	}
+	for _, f := range b.extra {
+		b.paths[f.Path] = true
 	}
 	for _, a := range assetFiles() {
 		b.paths[a.Path] = true
 	}
 	b.paths[searchIndexJSON] = true
 	b.paths[searchIndexJS] = true
-	return b
+	slices.SortFunc(b.pages, func(x, y *page) int { return strings.Compare(x.out, y.out) })
+	b.links = o.Links
+	if strings.TrimSpace(o.Footer) != "" {
+		footer, _, err := render(newMarkdown(), []byte(o.Footer), &pageCtx{path: "index.md", pages: b.mdSrc})
+		if err != nil {
+			return nil, fmt.Errorf("site: rendering the footer: %w", err)
+		}
+		b.footer = footer
+	}
+	return b, nil
 }
 
 func (b *builder) build(ctx context.Context) ([]File, error) {
@@ -145,11 +271,11 @@ func (b *builder) build(ctx context.Context) ([]File, error) {
 	for _, p := range sortedKeys(b.src) {
 		data := b.src[p]
 		switch {
-		case b.pages[p]:
+		case b.mdSrc[p]:
 			continue // rendered below
 		case strings.HasPrefix(p, docgen.DiagramsDir+"/") && path.Ext(p) == ".svg":
 			ep := strings.TrimSuffix(path.Base(p), ".svg")
-			if b.pages[docgen.WorkflowsDir+"/"+ep+".md"] {
+			if b.mdSrc[docgen.WorkflowsDir+"/"+ep+".md"] {
 				continue // cleaned with its page, in one pass
 			}
 			svg, err := standaloneSVG(data, b.nodeLinks(ep, "../"+docgen.WorkflowsDir+"/"+ep+".html"))
@@ -170,11 +296,15 @@ func (b *builder) build(ctx context.Context) ([]File, error) {
 		return nil, err
 	}
 	out = append(out, pages...)
-	idx := newSearchIndex(b.m)
+	out = append(out, b.extra...)
+	idx := newSearchIndex(b)
 	out = append(out,
 		File{Path: searchIndexJSON, Data: idx.json()},
 		File{Path: searchIndexJS, Data: idx.script()},
 	)
+	if sm := b.sitemap(); sm != nil {
+		out = append(out, File{Path: "sitemap.xml", Data: sm})
+	}
 	out = append(out, assetFiles()...)
 	return out, nil
 }
@@ -183,24 +313,23 @@ func (b *builder) build(ctx context.Context) ([]File, error) {
 // goldmark converter. Results are collected by index, so the output does
 // not depend on scheduling.
 func (b *builder) renderPages(ctx context.Context) ([]File, error) {
-	srcs := sortedKeys(b.pages)
-	results := make([][]File, len(srcs))
-	errs := make([]error, len(srcs))
+	results := make([][]File, len(b.pages))
+	errs := make([]error, len(b.pages))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(srcs)) {
+	for range min(runtime.GOMAXPROCS(0), len(b.pages)) {
 		wg.Go(func() {
 			md := newMarkdown()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(srcs) {
+				if i >= len(b.pages) {
 					return
 				}
 				if err := ctx.Err(); err != nil {
 					errs[i] = err
 					continue
 				}
-				results[i], errs[i] = b.page(md, srcs[i])
+				results[i], errs[i] = b.page(md, b.pages[i])
 			}
 		})
 	}

@@ -58,11 +58,11 @@ func TestLayout(t *testing.T) {
 	for _, w := range m.Workflows {
 		want = append(want,
 			"workflows/"+w.Endpoint+".html",
-			"schemas/"+w.Endpoint+".schema.json",
+			"schemas/"+w.Endpoint+".schema.json", "schemas/"+w.Endpoint+".html",
 			"diagrams/"+w.Endpoint+".svg", "diagrams/"+w.Endpoint+".dot", "diagrams/"+w.Endpoint+".mmd")
 	}
-	want = append(want, "index.html", "model.json", "search-index.json",
-		"assets/search-index.js", "assets/site.css", "assets/site.js", "assets/theme.js", "assets/favicon.svg")
+	want = append(want, "index.html", "common-inputs.html", "model.json", "search-index.json",
+		"assets/search-index.js", "assets/site.css", "assets/site.js", "assets/graph.js", "assets/theme.js", "assets/favicon.svg")
 	var got []string
 	for _, f := range files {
 		got = append(got, f.Path)
@@ -162,7 +162,8 @@ func parsePage(t *testing.T, f site.File) *parsedPage {
 			}
 			switch n.Data {
 			case "script":
-				if attr(n, "src") == "" || n.FirstChild != nil {
+				// Data blocks (the diagram's graph) are not run.
+				if (attr(n, "src") == "" || n.FirstChild != nil) && attr(n, "type") != "application/json" {
 					t.Errorf("%s: inline script", f.Path)
 				}
 			case "style", "iframe", "object", "embed", "img", "foreignObject", "form", "base":
@@ -189,7 +190,7 @@ func parsePage(t *testing.T, f site.File) *parsedPage {
 		}
 	}
 	walk(doc)
-	for _, el := range []string{"html", "head", "title", "body", "main", "h1", "nav"} {
+	for _, el := range []string{"html", "head", "title", "body", "main", "h1"} {
 		if counts[el] != 1 {
 			t.Errorf("%s: %d <%s> elements, want 1", f.Path, counts[el], el)
 		}
@@ -258,12 +259,12 @@ func checkSite(t *testing.T, files []site.File) map[string]*parsedPage {
 	}
 	// Every search hit lands on an element of its page.
 	var idx struct {
-		Entries []struct{ K, N, W, U string }
+		Docs []struct{ K, N, W, U string }
 	}
 	if err := json.Unmarshal(byPath["search-index.json"], &idx); err != nil {
 		t.Fatalf("search-index.json: %v", err)
 	}
-	for _, e := range idx.Entries {
+	for _, e := range idx.Docs {
 		pagePath, frag, _ := strings.Cut(e.U, "#")
 		p := parsed[pagePath]
 		if p == nil || (frag != "" && !p.ids[frag]) {
@@ -278,33 +279,50 @@ func checkSite(t *testing.T, files []site.File) map[string]*parsedPage {
 }
 
 // TestSearchIndex checks the index holds every workflow, node and
-// documented input field.
+// documented input field — the common ones once, on their shared page —
+// and that its postings point at documents.
 func TestSearchIndex(t *testing.T) {
 	m := examplesModel(t)
 	var idx struct {
-		Version int
-		Entries []struct{ K, N, W, U, D, X string }
+		Version  int
+		Docs     []struct{ K, N, W, U, D string }
+		Terms    []string
+		Postings [][]int
 	}
 	if err := json.Unmarshal(fileMap(examplesSite(t))["search-index.json"], &idx); err != nil {
 		t.Fatal(err)
 	}
-	have := map[string]bool{}
-	for _, e := range idx.Entries {
-		have[e.K+" "+e.W+" "+e.N] = true
+	have := map[string]int{}
+	for _, e := range idx.Docs {
+		have[e.K+" "+e.W+" "+e.N]++
 	}
 	for _, w := range m.Workflows {
-		want := []string{"workflow " + w.Endpoint + " " + w.Endpoint}
+		want := []string{"workflow  " + w.Endpoint}
 		for _, n := range w.Nodes {
 			want = append(want, "node "+w.Endpoint+" "+n.Name)
 		}
 		for _, f := range w.Input.Fields {
-			if !f.NoDocs {
+			switch {
+			case f.NoDocs:
+			case f.Base:
+				want = append(want, "input  "+f.Name)
+			default:
 				want = append(want, "input "+w.Endpoint+" "+f.Name)
 			}
 		}
 		for _, k := range want {
-			if !have[k] {
-				t.Errorf("search index has no %s", k)
+			if have[k] != 1 {
+				t.Errorf("search index has %d × %s, want 1", have[k], k)
+			}
+		}
+	}
+	if !slices.IsSorted(idx.Terms) || len(idx.Terms) != len(idx.Postings) || len(idx.Terms) < 50 {
+		t.Errorf("%d terms (sorted: %v), %d postings", len(idx.Terms), slices.IsSorted(idx.Terms), len(idx.Postings))
+	}
+	for i, p := range idx.Postings {
+		for j := 0; j+1 < len(p); j += 2 {
+			if p[j] < 0 || p[j] >= len(idx.Docs) || p[j+1] < 1 || p[j+1] > 3 {
+				t.Fatalf("term %q: bad posting %v", idx.Terms[i], p)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -65,14 +66,22 @@ func standaloneSVG(src []byte, href func(string) string) ([]byte, error) {
 type svgOutput struct {
 	href       func(string) string
 	standalone bool
+	// noLegend leaves the legend out: pages show their own, in HTML.
+	noLegend bool
 }
 
 // frame is an open element of the outputs: the name to close it with in
-// each (an <a> whose link one form drops is a <g> there).
+// each (an <a> whose link one form drops is a <g> there; "" where the
+// form leaves the element out).
 type frame struct {
 	names []string
 	text  bool // character data inside is kept
 }
+
+// graphID is what docgen's element ids say: "svg-etl-n3" is node 3,
+// "-e2" edge 2, "-g1" execution group 1, "-legend" the legend. Graphviz's
+// link wrappers ("a_svg-etl-n3") are not the element itself.
+var graphID = regexp.MustCompile(`^(?:svg|run)-[A-Za-z0-9_-]*?-(?:([neg])([0-9]{1,7})|(legend))$`)
 
 // cleanSVG parses src once and writes every requested form of it.
 func cleanSVG(src []byte, forms ...svgOutput) ([][]byte, error) {
@@ -84,11 +93,6 @@ func cleanSVG(src []byte, forms ...svgOutput) ([][]byte, error) {
 		outs[i] = bytes.NewBuffer(make([]byte, 0, len(src)))
 		if f.standalone {
 			outs[i].WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-		}
-	}
-	write := func(s string) {
-		for _, o := range outs {
-			o.WriteString(s)
 		}
 	}
 	var stack []frame
@@ -120,7 +124,11 @@ func cleanSVG(src []byte, forms ...svgOutput) ([][]byte, error) {
 				}
 			}
 			f := frame{names: make([]string, len(outs))}
+			legend := isLegend(t)
 			for i, o := range outs {
+				if (len(stack) > 0 && stack[len(stack)-1].names[i] == "") || (legend && forms[i].noLegend) {
+					continue // inside an element this form leaves out
+				}
 				f.names[i], f.text = writeStart(o, t, forms[i].href, len(stack) == 0)
 			}
 			stack = append(stack, f)
@@ -135,18 +143,23 @@ func cleanSVG(src []byte, forms ...svgOutput) ([][]byte, error) {
 			f := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			for i, o := range outs {
-				o.WriteString("</" + f.names[i] + ">")
+				if f.names[i] != "" {
+					o.WriteString("</" + f.names[i] + ">")
+				}
 			}
 		case xml.CharData:
 			if skip > 0 || len(stack) == 0 {
 				continue
 			}
-			if stack[len(stack)-1].text {
-				for _, o := range outs {
+			top := stack[len(stack)-1]
+			for i, o := range outs {
+				switch {
+				case top.names[i] == "":
+				case top.text:
 					_, _ = textEscaper.WriteString(o, string(t))
+				case bytes.Contains(t, []byte("\n")):
+					o.WriteByte('\n') // keep Graphviz's line structure, drop stray text
 				}
-			} else if bytes.Contains(t, []byte("\n")) {
-				write("\n") // keep Graphviz's line structure, drop stray text
 			}
 		}
 		// Comments (Graphviz's version banner), processing instructions and
@@ -174,6 +187,13 @@ func writeStart(out *bytes.Buffer, t xml.StartElement, href func(string) string,
 	var attrs []xml.Attr
 	for _, a := range t.Attr {
 		switch {
+		case a.Name.Space == "" && a.Name.Local == "id":
+			// Ids are dropped; docgen's say which node, edge or group an
+			// element draws, which the interactive graph needs: kept as
+			// digits only.
+			if m := graphID.FindStringSubmatch(a.Value); m != nil && m[1] != "" {
+				attrs = append(attrs, xml.Attr{Name: xml.Name{Local: "data-" + m[1]}, Value: m[2]})
+			}
 		case name == "a" && a.Name.Local == "href" && (a.Name.Space == "" || a.Name.Space == xlinkNS):
 			link = href(strings.TrimSpace(a.Value))
 		case a.Name.Space != "" || !svgAttributes[a.Name.Local]:
@@ -204,6 +224,17 @@ func writeStart(out *bytes.Buffer, t xml.StartElement, href func(string) string,
 	}
 	out.WriteString(">")
 	return name, name == "text" || name == "tspan" || name == "title"
+}
+
+// isLegend reports the group drawing a diagram's legend.
+func isLegend(t xml.StartElement) bool {
+	for _, a := range t.Attr {
+		if a.Name.Space == "" && a.Name.Local == "id" {
+			m := graphID.FindStringSubmatch(a.Value)
+			return m != nil && m[3] != ""
+		}
+	}
+	return false
 }
 
 var (

@@ -1,7 +1,8 @@
-// Fluxly docs site: theme toggle, copy buttons and search. Plain DOM code,
-// no dependencies, no network: the search index is a script file next to
-// this one, so search works from file:// as well as from any static host.
-// Every string from the index is shown with textContent, never as HTML.
+// Fluxly docs site: theme toggle, copy buttons, table of contents and
+// search. Plain DOM code, no dependencies, no network: the search index is
+// a script file next to this one, so search works from file:// as well as
+// from any static host. Every string from the index is shown with
+// textContent, never as HTML.
 (function () {
   "use strict";
 
@@ -74,9 +75,12 @@
     return ok;
   }
 
-  function setupCopy() {
-    var blocks = document.querySelectorAll(".content pre");
+  function setupCopy(scope) {
+    var blocks = scope.querySelectorAll(".content pre");
     Array.prototype.forEach.call(blocks, function (pre) {
+      if (pre.querySelector("button.copy")) {
+        return;
+      }
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy";
@@ -93,14 +97,201 @@
     });
   }
 
-  // ---- Search ------------------------------------------------------------
+  // ---- Table of contents -------------------------------------------------
 
-  var index = null; // [{k, n, w, d, u, x, hay}]
+  // On narrow screens the table of contents sits above the page, closed;
+  // on wide ones it is a sticky column, open.
+  function setupTOC() {
+    var details = document.querySelector(".toc details");
+    if (!details || !window.matchMedia) {
+      return;
+    }
+    var wide = window.matchMedia("(min-width: 75rem)");
+    function apply() { details.open = wide.matches; }
+    apply();
+    if (wide.addEventListener) {
+      wide.addEventListener("change", apply);
+    }
+  }
+
+  // ---- Search ------------------------------------------------------------
+  // The index (built with the site, see site/search.go) holds documents
+  // and sorted stemmed terms with postings: [doc, field, doc, field…].
+
+  var index = null;
   var loading = false;
-  var maxResults = 30;
+  var maxResults = 20;
+  var fieldWeight = [0, 1, 3, 10]; // text, extra, name
+  var kindWeight = { workflow: 1.3, node: 1.2, page: 1.15, api: 1.05, input: 1, section: 0.95 };
+  var stopWords = {};
+  ("a an and are as at be by for from if in is it its of on or that the them then this to with").split(" ").forEach(function (w) { stopWords[w] = true; });
+
+  // stem and terms agree with site/search.go.
+  function stem(w) {
+    if (w.length <= 3) {
+      return w;
+    }
+    if (/ies$/.test(w) && w.length > 4) {
+      w = w.slice(0, -3) + "y";
+    } else if (/sses$/.test(w)) {
+      w = w.slice(0, -2);
+    } else if (/(shes|ches|xes)$/.test(w)) {
+      w = w.slice(0, -2);
+    } else if (/s$/.test(w) && !/(ss|us|is)$/.test(w)) {
+      w = w.slice(0, -1);
+    }
+    if (/ing$/.test(w) && w.length > 5) {
+      w = w.slice(0, -3);
+    } else if (/ed$/.test(w) && w.length > 4) {
+      w = w.slice(0, -2);
+    }
+    if (/e$/.test(w) && w.length > 4) {
+      w = w.slice(0, -1);
+    }
+    return w;
+  }
+
+  function terms(s) {
+    var out = [];
+    s.replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, "$1 $2").toLowerCase().split(/[^\p{L}\p{N}]+/u).forEach(function (t) {
+      if (t && !stopWords[t]) {
+        out.push(t);
+      }
+    });
+    return out;
+  }
+
+  // lowerBound returns the first term not less than t.
+  function lowerBound(t) {
+    var lo = 0;
+    var hi = index.terms.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (index.terms[mid] < t) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  // within reports whether a and b are at most d edits apart
+  // (insertions, deletions, substitutions, adjacent transpositions).
+  function within(a, b, d) {
+    if (Math.abs(a.length - b.length) > d) {
+      return false;
+    }
+    var prev2 = null;
+    var prev = [];
+    for (var j = 0; j <= b.length; j++) {
+      prev.push(j);
+    }
+    for (var i = 1; i <= a.length; i++) {
+      var cur = [i];
+      var best = i;
+      for (var k = 1; k <= b.length; k++) {
+        var cost = a.charCodeAt(i - 1) === b.charCodeAt(k - 1) ? 0 : 1;
+        var v = Math.min(prev[k] + 1, cur[k - 1] + 1, prev[k - 1] + cost);
+        if (prev2 && i > 1 && k > 1 && a[i - 1] === b[k - 2] && a[i - 2] === b[k - 1]) {
+          v = Math.min(v, prev2[k - 2] + 1);
+        }
+        cur.push(v);
+        best = Math.min(best, v);
+      }
+      if (best > d) {
+        return false;
+      }
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length] <= d;
+  }
+
+  // matchTerm returns, per document, the best score of one query word:
+  // exact term (1), a term it starts (0.75), one or two typos away (0.5).
+  function matchTerm(word) {
+    var scores = {};
+    function add(ti, quality) {
+      var post = index.postings[ti];
+      for (var p = 0; p < post.length; p += 2) {
+        var s = quality * fieldWeight[post[p + 1]];
+        if (!(scores[post[p]] >= s)) {
+          scores[post[p]] = s;
+        }
+      }
+    }
+    var forms = [stem(word)];
+    if (forms[0] !== word) {
+      forms.push(word);
+    }
+    forms.forEach(function (f) {
+      var i = lowerBound(f);
+      if (i < index.terms.length && index.terms[i] === f) {
+        add(i, 1);
+      }
+      for (var j = i; j < index.terms.length && index.terms[j].lastIndexOf(f, 0) === 0; j++) {
+        if (index.terms[j] !== f) {
+          add(j, 0.75);
+        }
+      }
+    });
+    if (word.length >= 4) {
+      var d = word.length >= 8 ? 2 : 1;
+      for (var t = 0; t < index.terms.length; t++) {
+        var term = index.terms[t];
+        if (term !== forms[0] && term.lastIndexOf(forms[0], 0) !== 0 && (within(forms[0], term, d) || within(word, term, d))) {
+          add(t, d === 1 ? 0.5 : 0.35);
+        }
+      }
+    }
+    return scores;
+  }
+
+  // search returns the best documents for q: every word must match
+  // (or, failing that, any word), ranked by score and kind.
+  function search(q) {
+    if (!index) {
+      return [];
+    }
+    var words = terms(q.trim());
+    if (!words.length) {
+      return [];
+    }
+    var perWord = words.map(matchTerm);
+    function rank(all) {
+      var total = {};
+      var hits = {};
+      perWord.forEach(function (scores) {
+        for (var d in scores) {
+          total[d] = (total[d] || 0) + scores[d];
+          hits[d] = (hits[d] || 0) + 1;
+        }
+      });
+      var out = [];
+      for (var d in total) {
+        if (!all || hits[d] === words.length) {
+          var e = index.docs[d];
+          out.push({ e: e, s: total[d] * (kindWeight[e.k] || 1) * (all ? 1 : hits[d] / words.length), i: +d });
+        }
+      }
+      return out;
+    }
+    var hits = rank(true);
+    if (!hits.length && words.length > 1) {
+      hits = rank(false);
+    }
+    hits.sort(function (a, b) { return b.s - a.s || a.i - b.i; });
+    return hits.slice(0, maxResults).map(function (h) { return h.e; });
+  }
 
   function loadIndex(then) {
     if (index) {
+      then();
+      return;
+    }
+    if (window.fluxlySearchIndex) {
+      index = window.fluxlySearchIndex;
       then();
       return;
     }
@@ -111,12 +302,7 @@
     var s = document.createElement("script");
     s.src = root + "assets/search-index.js";
     s.onload = function () {
-      var data = window.fluxlySearchIndex || { entries: [] };
-      index = data.entries.map(function (e) {
-        e.hay = [e.n, e.w, e.x || "", e.d || ""].join(" ").toLowerCase();
-        e.name = e.n.toLowerCase();
-        return e;
-      });
+      index = window.fluxlySearchIndex || { docs: [], terms: [], postings: [] };
       then();
     };
     s.onerror = function () {
@@ -125,41 +311,7 @@
     document.head.appendChild(s);
   }
 
-  function score(e, q, terms) {
-    for (var i = 0; i < terms.length; i++) {
-      if (e.hay.indexOf(terms[i]) < 0) {
-        return 0;
-      }
-    }
-    var s = 1;
-    if (e.name === q) {
-      s = 100;
-    } else if (e.name.indexOf(q) === 0) {
-      s = 50;
-    } else if (e.name.indexOf(q) >= 0) {
-      s = 20;
-    } else if ((e.x || "").toLowerCase().indexOf(q) >= 0) {
-      s = 10;
-    }
-    return s + (e.k === "workflow" ? 3 : e.k === "node" ? 2 : 1);
-  }
-
-  function search(q) {
-    q = q.trim().toLowerCase();
-    if (!q || !index) {
-      return [];
-    }
-    var terms = q.split(/\s+/);
-    var hits = [];
-    for (var i = 0; i < index.length; i++) {
-      var s = score(index[i], q, terms);
-      if (s > 0) {
-        hits.push({ e: index[i], s: s, i: i });
-      }
-    }
-    hits.sort(function (a, b) { return b.s - a.s || a.i - b.i; });
-    return hits.slice(0, maxResults).map(function (h) { return h.e; });
-  }
+  var kindLabel = { workflow: "workflow", node: "node", input: "input", page: "page", section: "section", api: "API" };
 
   function setupSearch() {
     var box = document.querySelector(".search");
@@ -184,11 +336,14 @@
       Array.prototype.forEach.call(as, function (a, j) {
         a.setAttribute("aria-selected", j === selected ? "true" : "false");
       });
+      input.setAttribute("aria-activedescendant", as[selected].id);
       as[selected].scrollIntoView({ block: "nearest" });
     }
 
     function close() {
       list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
       selected = -1;
     }
 
@@ -209,21 +364,25 @@
         li.textContent = index ? "No matches" : "Loading…";
         list.appendChild(li);
       }
-      hits.forEach(function (e) {
+      hits.forEach(function (e, n) {
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = root + e.u;
+        a.id = "search-hit-" + n;
         a.setAttribute("role", "option");
         a.setAttribute("data-kind", e.k);
         var kind = document.createElement("span");
         kind.className = "kind";
-        kind.textContent = e.k;
+        kind.textContent = kindLabel[e.k] || e.k;
         a.appendChild(kind);
-        a.appendChild(document.createTextNode(e.n));
-        if (e.k !== "workflow") {
+        var name = document.createElement("span");
+        name.className = "name";
+        name.textContent = e.n;
+        a.appendChild(name);
+        if (e.k !== "workflow" && e.k !== "page" && e.k !== "api") {
           var where = document.createElement("span");
           where.className = "where";
-          where.textContent = "in " + e.w;
+          where.textContent = e.w ? "in " + e.w : "every workflow";
           a.appendChild(where);
         }
         if (e.d) {
@@ -237,6 +396,7 @@
         list.appendChild(li);
       });
       list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
     }
 
     input.addEventListener("focus", function () { loadIndex(render); });
@@ -248,6 +408,12 @@
       } else if (ev.key === "ArrowUp") {
         ev.preventDefault();
         select(selected - 1);
+      } else if (ev.key === "Home" && !list.hidden && links().length) {
+        ev.preventDefault();
+        select(0);
+      } else if (ev.key === "End" && !list.hidden && links().length) {
+        ev.preventDefault();
+        select(-1);
       } else if (ev.key === "Enter") {
         var as = links();
         if (as.length) {
@@ -275,7 +441,17 @@
     box.hidden = false;
   }
 
+  // For tests and the single-file site: the matcher, and a way to set up
+  // the copy buttons of content shown later.
+  window.fluxlySite = {
+    search: function (q) { return search(q); },
+    load: loadIndex,
+    stem: stem,
+    setupCopy: setupCopy
+  };
+
   setupTheme();
-  setupCopy();
+  setupCopy(document);
+  setupTOC();
   setupSearch();
 })();
