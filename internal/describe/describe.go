@@ -29,7 +29,10 @@ import (
 
 // Options configure Describe. The zero value is ready to use.
 type Options struct {
-	// SchemaBaseURL prefixes every schema's $id: <base><endpoint>.schema.json.
+	// SchemaBaseURL prefixes every schema's $id: <base><endpoint>.schema.json
+	// (a "/" is added when missing). Empty, the $id is relative:
+	// <endpoint>.schema.json, resolved against wherever the schema is
+	// published.
 	SchemaBaseURL string
 	// EnvPrefix prefixes environment variables (default "FLUXLY_").
 	EnvPrefix string
@@ -47,17 +50,13 @@ type Options struct {
 
 // Defaults for Options.
 const (
-	DefaultSchemaBaseURL = "https://fluxly-go.github.io/fluxly/schemas/"
 	DefaultEnvPrefix     = "FLUXLY_"
 	DefaultMaxInputBytes = 1 << 20
 	DefaultMaxDepth      = 32
 )
 
 func (o *Options) fill() {
-	if o.SchemaBaseURL == "" {
-		o.SchemaBaseURL = DefaultSchemaBaseURL
-	}
-	if !strings.HasSuffix(o.SchemaBaseURL, "/") {
+	if o.SchemaBaseURL != "" && !strings.HasSuffix(o.SchemaBaseURL, "/") {
 		o.SchemaBaseURL += "/"
 	}
 	if o.EnvPrefix == "" {

@@ -3,13 +3,18 @@ package describe
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/invopop/jsonschema"
 	jsv "github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/fluxly-go/fluxly/introspect"
 )
 
 // durationPattern accepts what time.ParseDuration accepts.
@@ -132,7 +137,8 @@ func (c *Codec) buildSchema(t reflect.Type, opts *Options, com *comments) (err e
 	if err := enc.Encode(s); err != nil {
 		return err
 	}
-	c.schema = buf.Bytes()
+	// invopop's MarshalJSON escapes <, > and & whatever the encoder says.
+	c.schema = unescapeHTML(buf.Bytes())
 	if c.validator, err = compile(c.w.Input.SchemaID, c.schema); err != nil {
 		return fmt.Errorf("the generated schema does not compile: %w", err)
 	}
@@ -191,6 +197,11 @@ func compile(id string, schema []byte) (*jsv.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
+	if u, err := url.Parse(id); err != nil || !u.IsAbs() {
+		// A relative $id is resolved against the resource's URL; any
+		// absolute base will do, nothing is ever loaded from it.
+		id = compileBase + id
+	}
 	c := jsv.NewCompiler()
 	c.AssertFormat()
 	c.UseLoader(noLoader{})
@@ -199,6 +210,9 @@ func compile(id string, schema []byte) (*jsv.Schema, error) {
 	}
 	return c.Compile(id)
 }
+
+// compileBase is the URL a schema with a relative $id is compiled under.
+const compileBase = "https://fluxly.invalid/schemas/"
 
 // noLoader refuses to fetch remote schemas: ours are self-contained.
 type noLoader struct{}
@@ -267,4 +281,133 @@ func intRange(t reflect.Type) (lo, hi string, ok bool) {
 		return "0", "", true
 	}
 	return "", "", false
+}
+
+// SchemaID is the $id of an endpoint's input schema: base (a "/" added
+// when missing) then <endpoint>.schema.json, or that file name alone — a
+// relative id — when base is empty.
+func SchemaID(base, endpoint string) string {
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base + endpoint + ".schema.json"
+}
+
+// CheckSchemaBaseURL reports whether base can prefix schema ids: empty
+// (relative ids), or an absolute http or https URL without query or
+// fragment.
+func CheckSchemaBaseURL(base string) error {
+	if base == "" {
+		return nil
+	}
+	u, err := url.Parse(base)
+	switch {
+	case err != nil:
+		return fmt.Errorf("schema base URL %q: %w", base, err)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return fmt.Errorf("schema base URL %q: want an absolute http or https URL, such as https://example.com/schemas/", base)
+	case u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(base, "?#"):
+		return fmt.Errorf("schema base URL %q: no query or fragment", base)
+	}
+	return nil
+}
+
+// WithSchemaBase returns m with every input schema's $id, and the model's
+// schema_id, under base (see [SchemaID]); workflows are copied, m is left
+// as it is. An empty base returns m.
+func WithSchemaBase(m *introspect.Model, base string) (*introspect.Model, error) {
+	if base == "" || m == nil {
+		return m, nil
+	}
+	if err := CheckSchemaBaseURL(base); err != nil {
+		return nil, err
+	}
+	out := &introspect.Model{Version: m.Version, Workflows: make([]*introspect.Workflow, len(m.Workflows))}
+	for i, w := range m.Workflows {
+		c := *w
+		c.Input.SchemaID = SchemaID(base, w.Endpoint)
+		if w.Schema != nil {
+			s, err := setSchemaID(w.Schema, c.Input.SchemaID)
+			if err != nil {
+				return nil, fmt.Errorf("endpoint %q: %w", w.Endpoint, err)
+			}
+			c.Schema = s
+		}
+		out.Workflows[i] = &c
+	}
+	return out, nil
+}
+
+// setSchemaID returns schema with its top-level "$id" set to id, the rest
+// of the text unchanged.
+func setSchemaID(schema []byte, id string) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(schema))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("the schema is not a JSON object")
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		start := dec.InputOffset()
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if key != "$id" {
+			continue
+		}
+		end := dec.InputOffset()
+		// start is just after the key; the value follows ": ".
+		start += int64(bytes.Index(schema[start:end], v))
+		val, err := json.Marshal(id)
+		if err != nil {
+			return nil, err
+		}
+		return slices.Concat(schema[:start], unescapeHTML(val), schema[start+int64(len(v)):]), nil
+	}
+	return nil, errors.New("the schema has no $id")
+}
+
+// unescapeHTML turns the \u003c, \u003e and \u0026 escapes encoding/json
+// writes for <, > and & back into the characters, which JSON allows as
+// they are, and leaves every other byte alone.
+func unescapeHTML(b []byte) []byte {
+	if !bytes.Contains(b, []byte(`\u00`)) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case !inString:
+			inString = c == '"'
+		case c == '"':
+			inString = false
+		case c == '\\' && i+1 < len(b):
+			if i+5 < len(b) && b[i+1] == 'u' {
+				switch string(b[i+2 : i+6]) {
+				case "003c", "003C":
+					out = append(out, '<')
+					i += 5
+					continue
+				case "003e", "003E":
+					out = append(out, '>')
+					i += 5
+					continue
+				case "0026":
+					out = append(out, '&')
+					i += 5
+					continue
+				}
+			}
+			out = append(out, c, b[i+1])
+			i++
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
