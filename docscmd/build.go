@@ -20,12 +20,21 @@ func writeDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	var files []site.File
 	var err error
 	if f.Mode == "build" {
-		files, err = site.Build(ctx, env.Model, r, siteOptions(env, f.Title, f.Direction, f.APIBaseURL))
+		o, oerr := siteOptions(env, f)
+		if oerr != nil {
+			return oerr
+		}
+		files, err = site.Build(ctx, env.Model, r, o)
 	} else {
 		files, err = docgen.Files(ctx, env.Model, r, docgenOptions(env, f.Direction, f.APIBaseURL))
 	}
 	if err != nil {
 		return err
+	}
+	if f.SingleFile != "" {
+		if err := writeSingleFile(env, f, files); err != nil || f.Out == "" {
+			return err
+		}
 	}
 	if f.Check {
 		d, err := outdir.Check(f.Out, files)

@@ -13,9 +13,15 @@
 // Commands:
 //
 //	docs build --out DIR [--check] [--force]   the HTML site (package site)
+//	docs build --single-file OUT.html [--check] the whole site in one HTML file
 //	docs markdown --out DIR [--check] [--force] Markdown pages, schemas, DOT/Mermaid/SVG diagrams (package docgen)
-//	docs serve [--addr 127.0.0.1:8080]        preview the site; a hard reload rebuilds it
+//	docs serve [--addr 127.0.0.1:8080]        preview the site, reloaded live (see serve.go)
 //	graph <endpoint> [--format dot|svg|mermaid|json]
+//
+// The site's own content comes from flags: --pages DIR (Markdown pages
+// merged into the navigation and the search), --logo FILE, --link
+// "Text=URL" (repeatable), --footer MARKDOWN and --base-url URL. The HTTP
+// API's OpenAPI document becomes the site's API reference page.
 //
 // Output directories are synced, not just written to: a build leaves a
 // marker file (.fluxly-docs) and removes files it no longer produces, but
@@ -34,6 +40,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/fluxly-go/fluxly/internal/outdir"
@@ -41,6 +49,7 @@ import (
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/internal/command"
+	"github.com/fluxly-go/fluxly/internal/openapi"
 	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/site"
 )
@@ -91,7 +100,10 @@ func (x *extension) RenderSVG(ctx context.Context, dot []byte) ([]byte, error) {
 // first request, then served from memory.
 func (x *extension) DocsHandler(_ context.Context, env *fluxly.Env) (http.Handler, error) {
 	r := newRenderer(env, env.Getenv("FLUXLY_SVG_CACHE"))
-	o := siteOptions(env, "", "", env.Getenv("FLUXLY_API_BASE_URL"))
+	o, err := siteOptions(env, &docsFlags{APIBaseURL: env.Getenv("FLUXLY_API_BASE_URL")})
+	if err != nil {
+		return nil, err
+	}
 	return lazy(func(ctx context.Context) ([]site.File, error) {
 		return site.Build(ctx, env.Model, r, o)
 	}, lazyOptions{}), nil
@@ -107,6 +119,13 @@ type docsFlags struct {
 	Direction  string `enum:"TB,LR" default:"TB" help:"Diagram direction: TB (top-down) or LR (left to right)."`
 	APIBaseURL string `name:"api-base-url" env:"FLUXLY_API_BASE_URL" placeholder:"URL" help:"The HTTP API's base URL in curl examples (default http://127.0.0.1:8000)."`
 	SVGCache   string `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
+	SingleFile string   `name:"single-file" placeholder:"FILE" help:"Write the whole site as one self-contained HTML file, usable offline by double-click (build)."`
+	Pages      string   `placeholder:"DIR" help:"Directory of your own Markdown pages (and their images), merged into the site's navigation and search."`
+	Logo       string   `placeholder:"FILE" help:"Logo shown beside the site title: .svg, .png, .jpg, .gif or .webp."`
+	Links      []string `name:"link" placeholder:"TEXT=URL" help:"A header link, repeatable: a path in the site or an http(s)/mailto URL."`
+	Footer     string   `placeholder:"MARKDOWN" help:"Footer text on every page (Markdown, no raw HTML)."`
+	BaseURL    string   `name:"base-url" placeholder:"URL" help:"Where the site is published: pages get canonical links and the site a sitemap.xml."`
+	Watch      bool     `default:"true" negatable:"" help:"docs serve: rebuild when --pages or the program's binary changes, and reload open pages."`
 	// SchemaBaseURL overrides the app's schema base URL for the published
 	// schemas' $id (see build.go).
 	SchemaBaseURL string `name:"schema-base-url" env:"FLUXLY_SCHEMA_BASE_URL" placeholder:"URL" help:"Base URL of the published schemas' $id (default: the app's, else relative ids)."`
@@ -139,27 +158,66 @@ func (e *driftError) ExitCode() int { return ExitDrift }
 func runDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	switch f.Mode {
 	case "build", "markdown":
-		if strings.TrimSpace(f.Out) == "" {
+		if f.SingleFile != "" && f.Mode != "build" {
+			return usagef("--single-file is for docs build")
+		}
+		if strings.TrimSpace(f.Out) == "" && f.SingleFile == "" {
+			if f.Mode == "build" {
+				return usagef("docs build needs --out DIR or --single-file FILE")
+			}
 			return usagef("docs %s needs --out DIR", f.Mode)
 		}
 		return writeDocs(ctx, env, f)
 	case "serve":
-		if f.Out != "" || f.Check || f.Force {
-			return usagef("docs serve takes no --out, --check or --force (it serves from memory)")
+		if f.Out != "" || f.Check || f.Force || f.SingleFile != "" {
+			return usagef("docs serve takes no --out, --single-file, --check or --force (it serves from memory)")
 		}
 		return serve(ctx, env, f)
 	}
 	return usagef("unknown docs mode %q (build, serve or markdown)", f.Mode)
 }
 
-func siteOptions(env *fluxly.Env, title, direction, apiBaseURL string) site.Options {
+// siteOptions are the site's options from the flags: the user's pages,
+// logo, links and footer are read here, and the API reference comes from
+// the OpenAPI document the HTTP API serves (without a token: the page says
+// when one is needed).
+func siteOptions(env *fluxly.Env, f *docsFlags) (site.Options, error) {
+	title := f.Title
 	if strings.TrimSpace(title) == "" {
 		title = env.Name + " workflows"
 	}
-	return site.Options{
-		Title: title,
-		Docs:  docgenOptions(env, direction, apiBaseURL),
+	o := site.Options{
+		Title:   title,
+		Docs:    docgenOptions(env, f.Direction, f.APIBaseURL),
+		Footer:  f.Footer,
+		BaseURL: f.BaseURL,
+		OpenAPI: openapi.Document(env.Name, env.Version, env.Model, false),
 	}
+	for _, l := range f.Links {
+		text, u, ok := strings.Cut(l, "=")
+		if !ok || strings.TrimSpace(text) == "" || strings.TrimSpace(u) == "" {
+			return o, usagef("--link %q: want TEXT=URL", l)
+		}
+		if lu := strings.ToLower(strings.TrimSpace(u)); strings.Contains(lu, ":") &&
+			!strings.HasPrefix(lu, "https://") && !strings.HasPrefix(lu, "http://") && !strings.HasPrefix(lu, "mailto:") {
+			return o, usagef("--link %q: %q is neither a path in the site nor an http(s) or mailto URL", l, u)
+		}
+		o.Links = append(o.Links, site.Link{Text: strings.TrimSpace(text), URL: strings.TrimSpace(u)})
+	}
+	if f.Logo != "" {
+		data, err := os.ReadFile(f.Logo)
+		if err != nil {
+			return o, usagef("--logo: %w", err)
+		}
+		o.Logo = site.File{Path: filepath.Base(f.Logo), Data: data}
+	}
+	if f.Pages != "" {
+		if st, err := os.Stat(f.Pages); err != nil || !st.IsDir() {
+			return o, usagef("--pages %s: not a directory", f.Pages)
+		}
+		o.Pages = os.DirFS(f.Pages)
+	}
+	return o, nil
 }
 
 func docgenOptions(env *fluxly.Env, direction, apiBaseURL string) docgen.Options {

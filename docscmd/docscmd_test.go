@@ -24,6 +24,7 @@ import (
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/docscmd"
 	"github.com/fluxly-go/fluxly/examples"
+	"github.com/fluxly-go/fluxly/internal/openapi"
 	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/site"
@@ -94,8 +95,10 @@ func TestDocsBuild(t *testing.T) {
 		t.Errorf("stdout = %q", r.stdout)
 	}
 	// The directory holds exactly what the site package builds.
-	files, err := site.Build(context.Background(), model(t, app), svgrender.New(),
-		site.Options{Title: "fluxly workflows", Docs: docgen.Options{Command: "fluxly", Direction: "TB"}})
+	m := model(t, app)
+	files, err := site.Build(context.Background(), m, svgrender.New(),
+		site.Options{Title: "fluxly workflows", Docs: docgen.Options{Command: "fluxly", Direction: "TB"},
+			OpenAPI: openapi.Document("fluxly", "", m, false)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +234,11 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"docs"}, "expected"},
 		{[]string{"docs", "publish"}, "publish"},
-		{[]string{"docs", "build"}, "needs --out"},
+		{[]string{"docs", "build"}, "needs --out DIR or --single-file"},
+		{[]string{"docs", "markdown", "--single-file", "x.html"}, "--single-file is for docs build"},
+		{[]string{"docs", "build", "--out", "x", "--link", "nolink"}, "want TEXT=URL"},
+		{[]string{"docs", "build", "--out", "x", "--link", "x=javascript:alert(1)"}, "neither a path"},
+		{[]string{"docs", "build", "--out", "x", "--pages", "/does/not/exist"}, "not a directory"},
 		{[]string{"docs", "markdown", "--out", ""}, "needs --out"},
 		{[]string{"docs", "serve", "--check"}, "docs serve takes no"},
 		{[]string{"docs", "build", "--out", "x", "--direction", "up"}, "direction"},

@@ -41,12 +41,17 @@ type lazyHandler struct {
 func (l *lazyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h, err := l.current(r)
 	if err != nil {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte("<!DOCTYPE html>\n<title>Docs build failed</title>\n<h1>Docs build failed</h1>\n<pre>" + html.EscapeString(err.Error()) + "</pre>\n"))
+		buildFailed(w, err)
 		return
 	}
 	h.ServeHTTP(w, r)
+}
+
+// buildFailed answers 500 with the build's error, escaped.
+func buildFailed(w http.ResponseWriter, err error) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte("<!DOCTYPE html>\n<title>Docs build failed</title>\n<h1>Docs build failed</h1>\n<pre>" + html.EscapeString(err.Error()) + "</pre>\n"))
 }
 
 func (l *lazyHandler) current(r *http.Request) (http.Handler, error) {

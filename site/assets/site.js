@@ -367,7 +367,7 @@
       hits.forEach(function (e, n) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.href = root + e.u;
+        a.href = window.fluxlySingleFile ? "#/" + e.u : root + e.u;
         a.id = "search-hit-" + n;
         a.setAttribute("role", "option");
         a.setAttribute("data-kind", e.k);
