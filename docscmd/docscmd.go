@@ -110,15 +110,15 @@ func (x *extension) DocsHandler(_ context.Context, env *fluxly.Env) (http.Handle
 }
 
 type docsFlags struct {
-	Mode       string `arg:"" enum:"build,serve,markdown" help:"build: write the HTML site to --out. serve: preview the site over HTTP. markdown: write the Markdown pages, JSON Schemas and diagrams to --out."`
-	Out        string `short:"o" placeholder:"DIR" help:"Output directory (build, markdown)."`
-	Check      bool   `help:"Write nothing; exit 1 listing the files that differ when --out is not exactly what would be built (build, markdown)."`
-	Force      bool   `help:"Write into a non-empty directory that is not a previous build; nothing is removed from it."`
-	Addr       string `default:"127.0.0.1:8080" help:"Address to serve on (serve)."`
-	Title      string `placeholder:"TEXT" help:"Site title (default: \"<program> workflows\")."`
-	Direction  string `enum:"TB,LR" default:"TB" help:"Diagram direction: TB (top-down) or LR (left to right)."`
-	APIBaseURL string `name:"api-base-url" env:"FLUXLY_API_BASE_URL" placeholder:"URL" help:"The HTTP API's base URL in curl examples (default http://127.0.0.1:8000)."`
-	SVGCache   string `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
+	Mode       string   `arg:"" enum:"build,serve,markdown" help:"build: write the HTML site to --out. serve: preview the site over HTTP. markdown: write the Markdown pages, JSON Schemas and diagrams to --out."`
+	Out        string   `short:"o" placeholder:"DIR" help:"Output directory (build, markdown)."`
+	Check      bool     `help:"Write nothing; exit 1 listing the files that differ when --out is not exactly what would be built (build, markdown)."`
+	Force      bool     `help:"Write into a non-empty directory that is not a previous build; nothing is removed from it."`
+	Addr       string   `default:"127.0.0.1:8080" help:"Address to serve on (serve)."`
+	Title      string   `placeholder:"TEXT" help:"Site title (default: \"<program> workflows\")."`
+	Direction  string   `enum:"TB,LR" default:"TB" help:"Diagram direction: TB (top-down) or LR (left to right)."`
+	APIBaseURL string   `name:"api-base-url" env:"FLUXLY_API_BASE_URL" placeholder:"URL" help:"The HTTP API's base URL in curl examples (default http://127.0.0.1:8000)."`
+	SVGCache   string   `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
 	SingleFile string   `name:"single-file" placeholder:"FILE" help:"Write the whole site as one self-contained HTML file, usable offline by double-click (build)."`
 	Pages      string   `placeholder:"DIR" help:"Directory of your own Markdown pages (and their images), merged into the site's navigation and search."`
 	Logo       string   `placeholder:"FILE" help:"Logo shown beside the site title: .svg, .png, .jpg, .gif or .webp."`
