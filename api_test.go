@@ -24,12 +24,12 @@ var apiLimits = map[string]struct{ idents, fields int }{
 	"runtime":    {126, 75},
 	"introspect": {15, 70},
 	"docgen":     {22, 7},
-	"site":       {4, 2},
-	"docscmd":    {3, 0},
+	"site":       {6, 10},
+	"docscmd":    {4, 0},
 }
 
 // apiTotalLimit bounds the identifiers of all public packages together.
-const apiTotalLimit = 194
+const apiTotalLimit = 197
 
 func TestExportedIdentifiers(t *testing.T) {
 	counts := exportedCounts(t)
