@@ -12,6 +12,9 @@
 // and links carry SVG 2 href beside xlink:href. Graphviz escapes all text,
 // so user text never becomes markup.
 //
+// go-graphviz has one WebAssembly instance per process, so [Renderer]
+// lays out one graph at a time; a [Pool] lays out several at once, on
+// helper processes that are this executable started again (see pool.go).
 // [DirCache] is a directory-backed [Cache] for SVGs.
 package svgrender
 
