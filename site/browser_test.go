@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/fluxly-go/fluxly/site"
+	"github.com/fluxly-go/fluxly/site/internal/xss"
 )
 
 // These tests drive Debian's Chromium headless. They skip when it is not
@@ -387,18 +388,27 @@ func testSearch(t *testing.T, b *browser, base string) {
 		chromedp.SendKeys(chromedp.ID("search"), "min_age"),
 		chromedp.WaitVisible(chromedp.CSS(`#search-results a[data-kind="input"]`)),
 		chromedp.KeyEvent("\r"),
-		chromedp.WaitReady(chromedp.ID("workflow-inputs")),
+		chromedp.WaitReady(chromedp.ID("input-min_age")),
 	)
-	assertAtSection(t, b, "workflows/etl.html", "workflow-inputs")
+	assertAtSection(t, b, "workflows/etl.html", "input-min_age")
 	b.assertClean(t, "search")
 }
 
-// testDiagramClick clicks a node of the inline SVG and lands on its section.
+// testDiagramClick clicks a node of the inline SVG: its details open, and
+// their link lands on its section.
 func testDiagramClick(t *testing.T, b *browser, base string) {
 	b.reset()
 	b.open(t, base+"workflows/etl.html")
 	b.do(t, "clicking the load node",
+		chromedp.WaitVisible(chromedp.CSS(`figure.diagram[data-ready]`)),
 		chromedp.Click(chromedp.CSS(`figure.diagram svg a[href="#node-load"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.node-details h3`)),
+	)
+	if got := eval[string](t, b, `document.querySelector(".node-details h3").textContent`); got != "load" {
+		t.Errorf("details panel of %q, want load", got)
+	}
+	b.do(t, "going to the section",
+		chromedp.Click(chromedp.CSS(`.node-details a.go`)),
 		chromedp.Poll[chromedp.Void](`location.hash === "#node-load"`, chromedp.WithPollingTimeout(10*time.Second)),
 	)
 	assertAtSection(t, b, "workflows/etl.html", "node-load")
@@ -496,14 +506,26 @@ func TestBrowserXSS(t *testing.T) {
 	dir := writeSite(t, files)
 	art := artifactsDir(t)
 	for _, base := range []string{fileURL(dir), servedAt(t, dir, "/x")} {
-		for _, p := range []string{"index.html", "workflows/xss.html"} {
+		for _, p := range []string{"index.html", "workflows/xss.html", "pages/evil.html", "api.html"} {
 			b.reset()
 			b.open(t, base+p)
 			// Hover and click every node of the diagram, and search for the
 			// payloads so the results list shows them.
 			nodes := eval[int](t, b, `document.querySelectorAll("figure.diagram svg a").length`)
+			if p == "workflows/xss.html" && nodes == 0 {
+				t.Error("no diagram nodes to click")
+			}
 			for i := range nodes {
 				b.do(t, "clicking a diagram node", chromedp.Click(chromedp.Search(fmt.Sprintf(`(//*[local-name()="svg"]//*[local-name()="a"])[%d]`, i+1))))
+				if p == "workflows/xss.html" {
+					// The node's details panel shows its name as text.
+					name := eval[string](t, b, `(document.querySelector(".node-details:not([hidden]) h3") || {}).textContent || ""`)
+					if name != "" && !slices.Contains([]string{xss.NodeImg, xss.NodeSVG, xss.NodeJS, "plain"}, name) {
+						t.Errorf("details panel title %q is not a node name as text", name)
+					}
+					// Focus mode over the payloads.
+					_ = eval[bool](t, b, `(Array.from(document.querySelectorAll(".node-details button")).find(b => b.textContent === "Focus") || {click(){}}).click(), true`)
+				}
 			}
 			b.do(t, "searching for payloads",
 				chromedp.Click(chromedp.ID("search")),

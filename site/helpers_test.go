@@ -7,11 +7,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
+
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/fluxly-go/fluxly/internal/outdir"
 
 	"github.com/fluxly-go/fluxly"
+	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/examples"
+	"github.com/fluxly-go/fluxly/internal/openapi"
 	"github.com/fluxly-go/fluxly/internal/svgrender"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/site"
@@ -57,12 +62,23 @@ func xssSite(t testing.TB) []site.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := site.Build(context.Background(), m, svgrender.New(), site.Options{Title: `<script>alert("title")</script>`})
+	files, err := site.Build(context.Background(), m, svgrender.New(), site.Options{
+		Title:   `<script>alert("title")</script>`,
+		Footer:  "<script>alert(40)</script> [x](javascript:alert(41))",
+		Links:   []site.Link{{Text: `<img src=x onerror=alert(42)>`, URL: "https://example.com/?q=\"><script>alert(43)</script>"}},
+		Pages:   fstest.MapFS{"evil.md": {Data: []byte(xssPage)}},
+		OpenAPI: openapi.Document(`<script>alert(44)</script>`, `"><b>`, m, true),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return files
 }
+
+// xssPage is a user page made of payloads.
+const xssPage = "# <script>alert(50)</script> page\n\n<img src=x onerror=alert(51)> [a](javascript:alert(52)) " +
+	"![i](https://evil.example/x.png) <a href=\"javascript:alert(53)\">b</a>\n\n## <svg onload=alert(54)> section {onclick=alert(55)}\n\n" +
+	"<details open ontoggle=alert(56)><summary>x</summary></details>\n"
 
 // writeSite writes files into a new directory and returns it.
 func writeSite(t testing.TB, files []site.File) string {
@@ -116,3 +132,21 @@ func write(t *testing.T, p, data string) {
 		t.Fatal(err)
 	}
 }
+
+// fstestPages are a user's pages: a guide linking a workflow.
+func fstestPages() fstest.MapFS {
+	return fstest.MapFS{
+		"start.md": {Data: []byte("# Getting started\n\nRun the [etl workflow](../workflows/etl.md) first; it shows retries.\n\n## Install\n\nUse `go get`.\n")},
+	}
+}
+
+// examplesOpenAPI is the bundled examples' OpenAPI document, as the HTTP
+// API serves it.
+func examplesOpenAPI(t testing.TB) []byte {
+	t.Helper()
+	return openapi.Document("fluxly", "", examplesModel(t), false)
+}
+
+func svgRendererForTests() docgen.Renderer { return svgrender.New() }
+
+const kbArrowDown = kb.ArrowDown

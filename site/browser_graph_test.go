@@ -1,0 +1,285 @@
+package site_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/fluxly-go/fluxly/site"
+)
+
+// Browser tests of issue #16: the diagram first, no sideways scrolling,
+// the interactive graph and its URL state, the search table and the
+// single-file site.
+
+// TestBrowserLayout opens every page at 1280×900 and 390×844: no page
+// scrolls sideways and no table, code block or diagram overflows its box;
+// every workflow page shows its diagram above the fold at 1280×900.
+func TestBrowserLayout(t *testing.T) {
+	b := newBrowser(t)
+	files := examplesSite(t)
+	base := fileURL(writeSite(t, files))
+	overflow := `Array.from(document.querySelectorAll(".content table, .content pre, .content figure, .content .canvas, .toc, .sidebar"))
+		.filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1).map(e => e.tagName + "." + e.className)`
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		t.Run(vp.name, func(t *testing.T) {
+			b.reset()
+			b.do(t, "viewport", chromedp.EmulateViewport(vp.w, vp.h))
+			defer b.do(t, "desktop viewport", chromedp.EmulateViewport(1280, 900))
+			for _, f := range pages(files) {
+				b.open(t, base+f.Path)
+				if w := eval[float64](t, b, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
+					t.Errorf("%s at %dpx: the page scrolls %.0fpx sideways", f.Path, vp.w, w)
+				}
+				if o := eval[[]string](t, b, overflow); len(o) > 0 {
+					t.Errorf("%s at %dpx: boxes wider than their place: %v", f.Path, vp.w, o)
+				}
+				if vp.name == "desktop" && strings.HasPrefix(f.Path, "workflows/") {
+					top := eval[float64](t, b, `document.querySelector("figure.diagram").getBoundingClientRect().top`)
+					if top > 450 {
+						t.Errorf("%s: the diagram starts %.0fpx down, want it above the fold (under 450px)", f.Path, top)
+					}
+				}
+			}
+			b.assertClean(t, vp.name)
+		})
+	}
+}
+
+// TestBrowserGraph drives the interactive diagram of etl: node details,
+// upstream and downstream highlight, focus mode, the view in the URL and
+// its round trip, pan and zoom, and the dark theme; it saves screenshots.
+func TestBrowserGraph(t *testing.T) {
+	b := newBrowser(t)
+	dir := writeSite(t, examplesSite(t))
+	art := artifactsDir(t)
+	page := fileURL(dir) + "workflows/etl.html"
+	b.reset()
+	b.open(t, page)
+	b.do(t, "waiting for the graph", chromedp.WaitVisible(chromedp.CSS(`figure.diagram[data-ready]`)))
+
+	// Hover transform: extract is upstream, load downstream, audit dimmed.
+	b.do(t, "hovering transform", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-n="1"]').dispatchEvent(new PointerEvent("pointerover", {bubbles: true}))`))
+	classes := func() string {
+		return eval[string](t, b, `["0","1","2","3"].map(i => document.querySelector('[data-n="'+i+'"]').getAttribute("class")).join("|")`)
+	}
+	if got := classes(); got != "node up|node sel|node down|node" {
+		t.Errorf("after hovering transform, node classes = %q", got)
+	}
+
+	// Click extract: details open with its description, output and
+	// children; the highlight follows.
+	b.do(t, "clicking extract",
+		chromedp.Click(chromedp.CSS(`figure.diagram svg a[href="#node-extract"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.node-details h3`)),
+	)
+	details := eval[string](t, b, `document.querySelector(".node-details").textContent`)
+	for _, want := range []string{"extract", "Reads the source file", "users", "Rows that passed validation", "transform", "3 downstream"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("details lack %q:\n%s", want, details)
+		}
+	}
+	if got := eval[bool](t, b, `document.querySelector("figure.diagram svg").classList.contains("lit")`); !got {
+		t.Error("no highlight after selecting a node")
+	}
+
+	// Focus on transform with one level up and down: audit is hidden.
+	b.do(t, "focusing transform",
+		chromedp.Click(chromedp.CSS(`figure.diagram svg a[href="#node-transform"]`)),
+		chromedp.Click(chromedp.Search(`//aside[contains(@class,"node-details")]//button[text()="Focus"]`)),
+		chromedp.Poll[chromedp.Void](`location.hash.startsWith("#graph:n=transform&f=1,1")`, chromedp.WithPollingTimeout(5*time.Second)),
+	)
+	hidden := `getComputedStyle(document.querySelector('[data-n="3"]')).display === "none" && getComputedStyle(document.querySelector('[data-n="0"]')).display !== "none"`
+	if !eval[bool](t, b, hidden) {
+		t.Error("focus mode on transform (1 up, 1 down) still shows audit, or hides extract")
+	}
+	b.screenshot(t, art, "workflow-etl-focus.png")
+	hash := eval[string](t, b, `location.hash`)
+
+	// Zoom and pan change the view, which lands in the URL.
+	b.do(t, "zooming in", chromedp.Click(chromedp.CSS(`.diagram .toolbar button[aria-label="Zoom in"]`)))
+	b.do(t, "view saved", chromedp.Poll[chromedp.Void](fmt.Sprintf(`location.hash !== %q`, hash), chromedp.WithPollingTimeout(5*time.Second)))
+	hash = eval[string](t, b, `location.hash`)
+	viewBox := eval[string](t, b, `document.querySelector("figure.diagram svg").getAttribute("viewBox")`)
+
+	// The link reopens the same view: selection, focus, zoom.
+	b.open(t, fileURL(dir)+"index.html")
+	b.open(t, page+hash)
+	b.do(t, "waiting for the graph", chromedp.WaitVisible(chromedp.CSS(`.node-details h3`)))
+	if got := eval[string](t, b, `document.querySelector(".node-details h3").textContent`); got != "transform" {
+		t.Errorf("the link reopened %q, want transform", got)
+	}
+	if !eval[bool](t, b, hidden) {
+		t.Error("the link did not reopen focus mode")
+	}
+	if got := eval[string](t, b, `document.querySelector("figure.diagram svg").getAttribute("viewBox")`); !sameBox(got, viewBox) {
+		t.Errorf("the link reopened view %q, want %q", got, viewBox)
+	}
+	// Levels: one more up changes the URL; Escape leaves focus.
+	b.do(t, "exiting focus", chromedp.Click(chromedp.Search(`//aside[contains(@class,"node-details")]//button[text()="Exit focus"]`)))
+	if eval[bool](t, b, `document.querySelector("figure.diagram svg").classList.contains("focus")`) {
+		t.Error("still in focus mode after Exit focus")
+	}
+
+	// Dark mode: the diagram follows the theme.
+	b.do(t, "dark theme", chromedp.Click(chromedp.ID("theme-toggle")))
+	fill := eval[string](t, b, `getComputedStyle(document.querySelector('[data-n="0"] path')).fill`)
+	if fill != "rgb(22, 27, 34)" {
+		t.Errorf("dark theme node fill = %s, want the dark palette's", fill)
+	}
+	b.screenshot(t, art, "workflow-etl-graph-dark.png")
+	b.do(t, "light theme", chromedp.Click(chromedp.ID("theme-toggle")))
+	b.assertClean(t, "graph")
+}
+
+// searchCases are queries and the results they must put first.
+var searchCases = []struct {
+	query string
+	first []string // "kind name" of the first results, in any order
+}{
+	{"extrct", []string{"node extract"}},                        // a typo
+	{"retry", []string{"input max_retries", "workflow flaky"}},  // a stem, in the first three
+	{"retries", []string{"input max_retries", "workflow flaky"}}, // the plural
+	{"transform", []string{"node transform"}},                    // a node name
+	{"min_age", []string{"input min_age"}},                       // a field name
+	{"doubles", []string{"node consumer"}},                       // a word of a description
+	{"flak", []string{"workflow flaky"}},                         // a prefix
+	{"FLUXLY_DRY_RUN", []string{"input dry_run"}},                // an environment variable
+	{"produser", []string{"node producer"}},                      // a typo in a name
+	{"Getting started", []string{"page Getting started"}},        // a user page
+	{"run etl", []string{"api POST /etl/run"}},                   // an API operation
+}
+
+// TestBrowserSearch runs the search table through the page's matcher, and
+// checks a common field is found once, not once per workflow.
+func TestBrowserSearch(t *testing.T) {
+	b := newBrowser(t)
+	files, err := site.Build(context.Background(), examplesModel(t), nil, site.Options{
+		Pages:   fstestPages(),
+		OpenAPI: examplesOpenAPI(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.reset()
+	b.open(t, fileURL(writeSite(t, files))+"index.html")
+	b.do(t, "loading the index", chromedp.Evaluate[chromedp.Void](`new Promise(r => fluxlySite.load(r))`, chromedp.EvalAwaitPromise))
+	for _, tc := range searchCases {
+		got := eval[[]string](t, b, fmt.Sprintf(`fluxlySite.search(%q).slice(0, 3).map(e => e.k + " " + e.n)`, tc.query))
+		n := len(tc.first)
+		if n == 1 && (len(got) == 0 || got[0] != tc.first[0]) {
+			t.Errorf("search %q: first results %q, want %q first", tc.query, got, tc.first[0])
+		}
+		for _, want := range tc.first {
+			if n > 1 && !containsStr(got, want) {
+				t.Errorf("search %q: first results %q, want %q among them", tc.query, got, want)
+			}
+		}
+	}
+	if got := eval[[]string](t, b, `fluxlySite.search("verbose").map(e => e.k + " " + e.n + " " + e.u)`); len(got) != 1 || got[0] != "input verbose common-inputs.html#input-verbose" {
+		t.Errorf(`search "verbose" = %q, want the one common field`, got)
+	}
+	// Keyboard: arrows move the selection, Enter follows it.
+	b.do(t, "typing",
+		chromedp.Click(chromedp.ID("search")),
+		chromedp.SendKeys(chromedp.ID("search"), "retry"),
+		chromedp.WaitVisible(chromedp.CSS(`#search-results a`)),
+		chromedp.KeyEvent(kbArrowDown), chromedp.KeyEvent(kbArrowDown),
+	)
+	sel := eval[string](t, b, `document.querySelector('#search-results a[aria-selected="true"]').href`)
+	b.do(t, "following the second result", chromedp.KeyEvent("\r"))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+		cancel()
+		if err == nil && loc == sel {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Enter went to %s (%v), want the selected %s", loc, err, sel)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.assertClean(t, "search")
+}
+
+// sameBox compares two viewBox values to within one unit.
+func sameBox(a, b string) bool {
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	if len(fa) != 4 || len(fb) != 4 {
+		return false
+	}
+	for i := range fa {
+		var x, y float64
+		fmt.Sscan(fa[i], &x)
+		fmt.Sscan(fb[i], &y)
+		if x-y > 1 || y-x > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestBrowserSingleFile opens the single-file site over file://: no
+// request fails, nothing is logged, pages route, the graph and search work.
+func TestBrowserSingleFile(t *testing.T) {
+	b := newBrowser(t)
+	files, err := site.Build(context.Background(), examplesModel(t), svgRendererForTests(), site.Options{Pages: fstestPages(), OpenAPI: examplesOpenAPI(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := site.SingleFile(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "docs.html")
+	if err := os.WriteFile(p, one, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := fileURL(filepath.Dir(p)) + "docs.html"
+	b.reset()
+	b.open(t, u)
+	if got := eval[string](t, b, `document.querySelector("#content h1").textContent`); got != "Workflows" {
+		t.Errorf("single file opens on %q, want the index", got)
+	}
+	b.do(t, "following the etl link",
+		chromedp.Click(chromedp.CSS(`.sidebar a[href="#/workflows/etl.html"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`figure.diagram[data-ready]`)),
+		chromedp.Click(chromedp.CSS(`figure.diagram svg a[href$="#node-load"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.node-details h3`)),
+	)
+	b.do(t, "searching",
+		chromedp.Click(chromedp.ID("search")),
+		chromedp.SendKeys(chromedp.ID("search"), "flaky"),
+		chromedp.WaitVisible(chromedp.CSS(`#search-results a`)),
+		chromedp.KeyEvent("\r"),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#content h1").textContent === "Workflow: flaky"`, chromedp.WithPollingTimeout(5*time.Second)),
+	)
+	b.do(t, "a page of the user's", chromedp.Click(chromedp.CSS(`.sidebar a[href="#/pages/start.html"]`)))
+	if got := eval[string](t, b, `document.querySelector("#content h1").textContent`); got != "Getting started" {
+		t.Errorf("user page h1 = %q", got)
+	}
+	if n := eval[int](t, b, `performance.getEntriesByType("resource").length`); n != 0 {
+		t.Errorf("the single file made %d requests", n)
+	}
+	b.assertClean(t, "single file")
+}
+
+func containsStr(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
