@@ -146,8 +146,8 @@ var searchCases = []struct {
 	query string
 	first []string // "kind name" of the first results, in any order
 }{
-	{"extrct", []string{"node extract"}},                        // a typo
-	{"retry", []string{"input max_retries", "workflow flaky"}},  // a stem, in the first three
+	{"extrct", []string{"node extract"}},                         // a typo
+	{"retry", []string{"input max_retries", "workflow flaky"}},   // a stem, in the first three
 	{"retries", []string{"input max_retries", "workflow flaky"}}, // the plural
 	{"transform", []string{"node transform"}},                    // a node name
 	{"min_age", []string{"input min_age"}},                       // a field name
