@@ -4,19 +4,38 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/fluxly-go/fluxly/internal/outdir"
 
 	"github.com/fluxly-go/fluxly"
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/internal/command"
+	"github.com/fluxly-go/fluxly/internal/describe"
+	"github.com/fluxly-go/fluxly/internal/golden"
 	"github.com/fluxly-go/fluxly/site"
 )
 
-// writeDocs runs docs build and docs markdown: generate the files, then
-// check the output directory against them or sync it to them.
+// writeDocs runs docs build and docs markdown, and gives every error its
+// exit status: ExitDrift when --check finds differences, ExitUsage for
+// flags and refused directories, ExitError for anything else.
 func writeDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
-	r := newRenderer(env, f.SVGCache)
+	env, err := withSchemaBase(env, f.SchemaBaseURL)
+	if err != nil {
+		return err
+	}
+	r, closeRenderer := newBuildRenderer(env, f.SVGCache)
+	defer closeRenderer()
+	return exitStatus(buildDocs(ctx, env, f, r))
+}
+
+// buildDocs generates the files, then checks the output directory against
+// them or syncs it to them.
+func buildDocs(ctx context.Context, env *fluxly.Env, f *docsFlags, r docgen.Renderer) error {
 	var files []site.File
 	var err error
 	if f.Mode == "build" {
@@ -43,6 +62,7 @@ func writeDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 		}
 		if !d.Empty() {
 			fmt.Fprint(env.Stderr, d.String())
+			fmt.Fprint(env.Stderr, driftDiff(f.Out, d, files))
 			return &driftError{dir: f.Out, diff: d, fix: fmt.Sprintf("%s docs %s --out %s", env.Name, f.Mode, f.Out)}
 		}
 		_, err = fmt.Fprintf(env.Stdout, "%s is up to date (%d files)\n", f.Out, len(files))
@@ -59,4 +79,90 @@ func writeDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	_, err = fmt.Fprintf(env.Stdout, "wrote %s: %d files (%d added, %d changed, %d removed)\n",
 		f.Out, len(files), len(d.Added), len(d.Changed), len(d.Removed))
 	return err
+}
+
+// withSchemaBase returns env with its model's schema ids under base
+// (--schema-base-url), or env itself when base is empty.
+func withSchemaBase(env *fluxly.Env, base string) (*fluxly.Env, error) {
+	if base == "" {
+		return env, nil
+	}
+	if err := describe.CheckSchemaBaseURL(base); err != nil {
+		return nil, usagef("--schema-base-url: %w", err)
+	}
+	m, err := describe.WithSchemaBase(env.Model, base)
+	if err != nil {
+		return nil, &exitError{err, ExitError}
+	}
+	e := *env
+	e.Model = m
+	return &e, nil
+}
+
+// exitStatus gives err ExitError unless it carries its own status.
+func exitStatus(err error) error {
+	var ec fluxly.ExitCoder
+	if err == nil || errors.As(err, &ec) {
+		return err
+	}
+	return &exitError{err, ExitError}
+}
+
+// exitError is an error with its exit status.
+type exitError struct {
+	err  error
+	code int
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error.
+func (e *exitError) Unwrap() error { return e.err }
+
+// ExitCode returns the status.
+func (e *exitError) ExitCode() int { return e.code }
+
+// Bounds of the diff --check prints: per file, in all, and per line (a
+// search index is one long line).
+const (
+	maxDiffLinesPerFile = 40
+	maxDiffLines        = 400
+	maxDiffLineLen      = 240
+)
+
+// driftDiff is a unified diff of the changed text files, shortened so a CI
+// log stays readable; binary files are only listed.
+func driftDiff(dir string, d outdir.Diff, files []site.File) string {
+	built := make(map[string][]byte, len(files))
+	for _, f := range files {
+		built[f.Path] = f.Data
+	}
+	var b strings.Builder
+	total := 0
+	for i, p := range d.Changed {
+		if total >= maxDiffLines {
+			fmt.Fprintf(&b, "… and the diffs of %d more changed files\n", len(d.Changed)-i)
+			break
+		}
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil || !utf8.Valid(old) || !utf8.Valid(built[p]) {
+			continue
+		}
+		lines := strings.SplitAfter(golden.Diff(path.Join("a", p), path.Join("b", p), old, built[p]), "\n")
+		if len(lines) > 0 && lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		for j, l := range lines {
+			if j == maxDiffLinesPerFile {
+				fmt.Fprintf(&b, "… %d more lines\n", len(lines)-j)
+				break
+			}
+			if len(l) > maxDiffLineLen {
+				l = strings.ToValidUTF8(l[:maxDiffLineLen], "") + " …\n"
+			}
+			b.WriteString(l)
+			total++
+		}
+	}
+	return b.String()
 }

@@ -209,7 +209,7 @@ func TestDocsOutputDirectory(t *testing.T) {
 		t.Error("--force wrote no site")
 	}
 	// A path that is a file, not a directory.
-	run(t, app, []string{"docs", "build", "--out", mine}).want(t, 1, "notes.txt")
+	run(t, app, []string{"docs", "build", "--out", mine}).want(t, docscmd.ExitError, "notes.txt")
 }
 
 func TestDocsMarkdown(t *testing.T) {

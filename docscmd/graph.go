@@ -10,8 +10,13 @@ import (
 	"github.com/fluxly-go/fluxly/docgen"
 )
 
-// runGraph prints one workflow's diagram or model.
+// runGraph prints one workflow's diagram or model; an error that is not a
+// usage error exits with ExitError.
 func runGraph(ctx context.Context, env *fluxly.Env, f *graphFlags) error {
+	return exitStatus(graph(ctx, env, f))
+}
+
+func graph(ctx context.Context, env *fluxly.Env, f *graphFlags) error {
 	w := env.Model.Workflow(f.Endpoint)
 	if w == nil {
 		var names []string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"sync"
 
@@ -16,7 +17,22 @@ import (
 // "off" (or no cache directory can be made, which is reported once and
 // otherwise ignored: a cache must never fail a build).
 func newRenderer(env *fluxly.Env, cache string) docgen.Renderer {
-	r := svgrender.New()
+	return withCache(env, cache, svgrender.New())
+}
+
+// newBuildRenderer is newRenderer for a whole build: diagrams the cache
+// misses are laid out in parallel, on this process's Graphviz and on
+// helper processes (svgrender.Pool), as many as GOMAXPROCS. Only misses
+// reach the pool, so a build whose diagrams are all cached starts no
+// helper. The function returned stops the helpers.
+func newBuildRenderer(env *fluxly.Env, cache string) (docgen.Renderer, func()) {
+	pool := svgrender.NewPool(goruntime.GOMAXPROCS(0))
+	return withCache(env, cache, pool), func() { _ = pool.Close() }
+}
+
+// withCache wraps r in the disk cache that cache (the --svg-cache value)
+// names.
+func withCache(env *fluxly.Env, cache string, r docgen.Renderer) docgen.Renderer {
 	dir := cacheDir(cache)
 	if dir == "" {
 		return r
