@@ -31,7 +31,7 @@ import (
 // the skip into a failure.
 
 // chromiumPath finds the browser or skips (or fails) the test.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -59,7 +59,10 @@ type browser struct {
 	dialogs  []string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t *testing.T) *browser { return newBrowserTB(t) }
+
+// newBrowserTB is newBrowser for tests and benchmarks.
+func newBrowserTB(t testing.TB) *browser {
 	t.Helper()
 	path := chromiumPath(t)
 	opts := []chromedp.ExecAllocatorOption{

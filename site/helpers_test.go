@@ -123,7 +123,7 @@ func artifactsDir(t *testing.T) string {
 	}
 	return dir
 }
-func write(t *testing.T, p, data string) {
+func write(t testing.TB, p, data string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
