@@ -369,6 +369,9 @@
     var saveTimer = 0;
 
     function save() {
+      if (window.fluxlySingleFile) {
+        return; // the address names the page there
+      }
       window.clearTimeout(saveTimer);
       saveTimer = window.setTimeout(function () {
         var parts = [];
@@ -388,7 +391,7 @@
     }
 
     function restore() {
-      var h = window.location.hash;
+      var h = window.fluxlySingleFile ? "" : window.location.hash;
       if (h.lastIndexOf("#graph:", 0) !== 0) {
         return false;
       }
@@ -580,9 +583,11 @@
         }
       }
     });
-    window.addEventListener("hashchange", function () {
-      restore();
-    });
+    if (!window.fluxlySingleFile) {
+      window.addEventListener("hashchange", function () {
+        restore();
+      });
+    }
     var resizeTimer = 0;
     window.addEventListener("resize", function () {
       window.clearTimeout(resizeTimer);

@@ -259,6 +259,11 @@
       return [];
     }
     var perWord = words.map(matchTerm);
+    // nameOnly: every word's best match for d is in its name (a name
+    // match scores at least 3.5, anything else at most 3).
+    function nameOnly(d) {
+      return perWord.every(function (scores) { return scores[d] >= 3.5; });
+    }
     function rank(all) {
       var total = {};
       var hits = {};
@@ -272,7 +277,13 @@
       for (var d in total) {
         if (!all || hits[d] === words.length) {
           var e = index.docs[d];
-          out.push({ e: e, s: total[d] * (kindWeight[e.k] || 1) * (all ? 1 : hits[d] / words.length), i: +d });
+          var s = total[d] * (kindWeight[e.k] || 1) * (all ? 1 : hits[d] / words.length);
+          // A name that is all the query (every word matched in the name,
+          // nothing else in it) beats a longer name sharing a word.
+          if (all && nameOnly(d) && terms(e.n).length === words.length) {
+            s *= 1.25;
+          }
+          out.push({ e: e, s: s, i: +d });
         }
       }
       return out;
@@ -367,7 +378,7 @@
       hits.forEach(function (e, n) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.href = root + e.u;
+        a.href = window.fluxlySingleFile ? "#/" + e.u : root + e.u;
         a.id = "search-hit-" + n;
         a.setAttribute("role", "option");
         a.setAttribute("data-kind", e.k);
