@@ -1,0 +1,19 @@
+package failwith_test
+
+import (
+	"testing"
+
+	"github.com/fluxly-go/fluxly"
+	"github.com/fluxly-go/fluxly/docscmd"
+	failwith "github.com/fluxly-go/fluxly/examples/fail-with"
+	"github.com/fluxly-go/fluxly/fluxlytest"
+)
+
+// TestDocs checks the workflow's Markdown page, input schema and diagrams
+// (DOT, Mermaid, SVG) against testdata/golden/; go test -update rewrites
+// them.
+func TestDocs(t *testing.T) {
+	app := fluxly.New(fluxly.Name("fluxly"), fluxly.Use(docscmd.Extension()))
+	fluxly.Register(app, "fail-with", failwith.New, fluxly.Sources(failwith.Sources))
+	fluxlytest.Golden(t, app)
+}
