@@ -18,7 +18,15 @@ var (
 	durationType = reflect.TypeFor[time.Duration]()
 	timeType     = reflect.TypeFor[time.Time]()
 	baseType     = reflect.TypeFor[runtime.Input]()
+	secretType   = reflect.TypeFor[runtime.Secret]()
 )
+
+// isSecret reports whether a field of type t (a pointer already
+// stripped) holds runtime.Secret values: a Secret or a []Secret is a
+// secret string field without the fluxly:"secret" tag.
+func isSecret(t reflect.Type) bool {
+	return t == secretType || t.Kind() == reflect.Slice && t.Elem() == secretType
+}
 
 // fieldOptions are the words of the `fluxly:"…"` tag.
 var fieldOptions = []string{"secret", "nocli", "nodocs", "keep_underscores", "required"}
@@ -99,7 +107,16 @@ func (c *Codec) walkFields(t reflect.Type, prefix string, index []int, base bool
 			*errs = append(*errs, fmt.Sprintf("field %s (%s): %s", path, sf.Type, msg))
 			continue
 		}
+		if isSecret(ft) {
+			f.Secret = true
+		}
 		if kind == kindJSON {
+			if inner := secretInside(ft, map[reflect.Type]bool{}); inner != "" {
+				*errs = append(*errs, fmt.Sprintf("field %s (%s): a runtime.Secret (%s) inside a map, a pointer to a struct or a list "+
+					"of structs (JSON-only fields) cannot be redacted from run records; make it a field of its own "+
+					"(Secret, *Secret, []Secret) or of a nested struct field", path, sf.Type, inner))
+				continue
+			}
 			if inner := taggedInside(ft, map[reflect.Type]bool{}); inner != "" {
 				*errs = append(*errs, fmt.Sprintf("field %s (%s): %s has a fluxly tag, which is not honoured inside maps, "+
 					"pointers to structs and lists of structs (JSON-only fields); make %s a nested struct field or mark the whole field", path, sf.Type, inner, path))
@@ -408,6 +425,31 @@ func (c *Codec) checkNames(opts *Options) error {
 		return fmt.Errorf("input %s:\n  %s", c.w.Input.GoType, strings.Join(errs, "\n  "))
 	}
 	return nil
+}
+
+// secretInside finds a runtime.Secret anywhere inside a JSON-only type:
+// the app redacts the input document by field, so such a value would be
+// stored and shown in run records as given.
+func secretInside(t reflect.Type, seen map[reflect.Type]bool) string {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t == secretType {
+		return t.String()
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return ""
+	}
+	seen[t] = true
+	for i := range t.NumField() {
+		if inner := secretInside(t.Field(i).Type, seen); inner != "" {
+			if inner == secretType.String() {
+				return t.String() + "." + t.Field(i).Name
+			}
+			return inner
+		}
+	}
+	return ""
 }
 
 // taggedInside finds a struct field with a fluxly tag anywhere inside a
