@@ -81,6 +81,7 @@ type outcome struct {
 
 func run(t *testing.T, app *fluxly.App, env []string, args ...string) outcome {
 	t.Helper()
+	env = withDataDir(t, env)
 	var stdout, stderr bytes.Buffer
 	code := app.Main(context.Background(), args, env, &stdout, &stderr)
 	return outcome{code, stdout.String(), stderr.String()}
@@ -414,7 +415,7 @@ func TestNoArgumentsServesHTTP(t *testing.T) {
 	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- app.Main(ctx, nil, []string{"FLUXLY_PORT=0"}, &stdout, &stderr) }()
+	go func() { done <- app.Main(ctx, nil, withDataDir(t, []string{"FLUXLY_PORT=0"}), &stdout, &stderr) }()
 	var addr string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && addr == ""; time.Sleep(10 * time.Millisecond) {
 		if m := regexp.MustCompile(`listening on (http://[^\s"]+)`).FindStringSubmatch(stderr.String()); m != nil {
@@ -508,4 +509,16 @@ func TestProgressAlways(t *testing.T) {
 	if !strings.Contains(o.stderr, "probe  completed") {
 		t.Errorf("no completed line for the node:\n%s", o.stderr)
 	}
+}
+
+// withDataDir gives a test's runs a run store of their own, unless env
+// names one.
+func withDataDir(t *testing.T, env []string) []string {
+	t.Helper()
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "FLUXLY_DATA_DIR=") {
+			return env
+		}
+	}
+	return append(env[:len(env):len(env)], "FLUXLY_DATA_DIR="+t.TempDir())
 }

@@ -57,7 +57,7 @@ func runBinary(t *testing.T, env []string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = filepath.Join("..", "..")
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + tmpdir}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + tmpdir, "FLUXLY_DATA_DIR=" + filepath.Join(tmpdir, "data")}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -247,7 +247,7 @@ func BenchmarkColdStart(b *testing.B) {
 					b.StartTimer()
 				}
 				cmd := exec.Command(c.bin, c.args...)
-				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + tmp}
+				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + tmp, "FLUXLY_DATA_DIR=" + filepath.Join(warmDir, "data")}
 				if out, err := cmd.CombinedOutput(); err != nil {
 					b.Fatalf("%v\n%s", err, out)
 				}
@@ -269,7 +269,7 @@ func BenchmarkColdStart(b *testing.B) {
 func TestSIGTERMCancelsTheRun(t *testing.T) {
 	cmd := exec.Command(binary, "branching", "--delay", "20s", "--no-verbose")
 	cmd.Dir = filepath.Join("..", "..")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + tmpdir}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + tmpdir, "FLUXLY_DATA_DIR=" + filepath.Join(tmpdir, "data")}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

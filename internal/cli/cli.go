@@ -22,13 +22,13 @@ func Reserved() []string { return slices.Clone(reserved) }
 
 // runFlags are the flags of every endpoint's run command; no input field
 // may map to one.
-var runFlags = []string{"help", "version", "input-file", "result-file", "log-format", "log-level", "progress"}
+var runFlags = []string{"help", "version", "input-file", "result-file", "log-format", "log-level", "progress", "data-dir"}
 
 // ReservedFlags returns the flags of the run commands themselves.
 func ReservedFlags() []string { return slices.Clone(runFlags) }
 
 // settings are the app's own environment variables, without the prefix.
-var settings = []string{"ENDPOINT", "INPUT_FILE", "RESULT_FILE", "LOG_FORMAT", "LOG_LEVEL", "PROGRESS", "API_TOKEN", "HOST", "PORT", "GRACE", "SVG_CACHE", "API_BASE_URL", "SCHEMA_BASE_URL", "DATA_DIR"}
+var settings = []string{"ENDPOINT", "INPUT_FILE", "RESULT_FILE", "LOG_FORMAT", "LOG_LEVEL", "PROGRESS", "API_TOKEN", "HOST", "PORT", "GRACE", "SVG_CACHE", "API_BASE_URL", "SCHEMA_BASE_URL", "DATA_DIR", "MAX_RUN_DURATION"}
 
 // ReservedEnv returns the app's own environment variables under prefix;
 // no input field may map to one.
@@ -53,5 +53,6 @@ func Builtin() []command.Command {
 			return err
 		}},
 		completionCommand(),
+		runsCommand(),
 	}
 }

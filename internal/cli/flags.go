@@ -32,6 +32,7 @@ var runFlagDefs = []struct{ name, field, help, tags string }{
 	{"log-format", "LogFormat", "Log format on stderr. One of: text, json.", `enum:"text,json" default:"text"`},
 	{"log-level", "LogLevel", "Least severe log level shown. One of: debug, info, warn, error.", `enum:"debug,info,warn,error" default:"info"`},
 	{"progress", "Progress", "Live per-node progress: auto shows it when stderr is a terminal. One of: auto, always, never.", `enum:"auto,always,never" default:"auto"`},
+	{"data-dir", "DataDir", "Directory of the run store (cli.db) recording every run for runs list, show and resume; off records nothing. Default: the user's state directory (~/.local/state/fluxly/<app>).", `placeholder:"DIR"`},
 }
 
 func newEndpointCommand(e *endpoint.Endpoint, prefix string) *endpointCommand {

@@ -140,8 +140,11 @@ func (r *runner) flagValue(f *introspect.Field) any {
 	return conv(v)
 }
 
-// control reads one of the command's own flags (runFlagDefs).
+// control reads one of the run's own flags (runFlagDefs).
 func (r *runner) control(name string) string {
+	if r.ctl != nil {
+		return r.ctl[name]
+	}
 	return reflect.ValueOf(r.cmd.target).Elem().Field(r.cmd.ctl[name]).String()
 }
 

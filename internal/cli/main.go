@@ -101,13 +101,19 @@ func Main(ctx context.Context, app *command.App, tools []command.Command, args, 
 		_ = kctx.PrintUsage(false)
 		return command.ExitUsage
 	}
-	cenv := &command.Env{App: app, Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return vars[k] }}
-	if c, ok := cmds[selected.Name]; ok {
+	// A tool's subcommand (runs list) runs its tool (runs).
+	var path []string
+	for n := selected; n != nil && n.Type != kong.ApplicationNode; n = n.Parent {
+		path = append([]string{n.Name}, path...)
+	}
+	top := path[0]
+	cenv := &command.Env{App: app, Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return vars[k] }, Path: path}
+	if c, ok := cmds[top]; ok {
 		r := &runner{app: app, e: c.e, w: c.e.Model(), cmd: c, kctx: kctx, vars: vars, stdout: stdout, stderr: stderr}
 		return r.run(ctx)
 	}
 	for _, t := range tools {
-		if t.Name == selected.Name {
+		if t.Name == top {
 			return runTool(ctx, t, cenv)
 		}
 	}
@@ -137,7 +143,9 @@ func runTool(ctx context.Context, t command.Command, env *command.Env) int {
 		return command.ExitUsage
 	}
 	if err := t.Run(ctx, env); err != nil {
-		fmt.Fprintf(env.Stderr, "%s %s: %v\n", env.App.Name, t.Name, err)
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintf(env.Stderr, "%s %s: %s\n", env.App.Name, t.Name, msg)
+		}
 		return command.ExitCode(err)
 	}
 	return 0

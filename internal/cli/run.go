@@ -30,8 +30,9 @@ type runner struct {
 	app            *command.App
 	e              *endpoint.Endpoint
 	w              *introspect.Workflow
-	cmd            *endpointCommand
+	cmd            *endpointCommand // nil for a resumption (runs resume)
 	kctx           *kong.Context
+	ctl            map[string]string // the run's own flags (runFlagDefs)
 	vars           map[string]string
 	stdout, stderr io.Writer
 
@@ -69,6 +70,14 @@ func (r *runner) run(ctx context.Context) int {
 		fmt.Fprintf(r.stderr, "%s %s: %v\n", name, r.w.Endpoint, err)
 		return command.ExitInvalid
 	}
+	return r.execute(ctx, input, nil)
+}
+
+// execute runs a decoded input: the checks of its output paths, logs and
+// live progress, the run record in the data directory, then the report
+// and the result file. prev is the run it resumes, or nil.
+func (r *runner) execute(ctx context.Context, input *endpoint.Input, prev *runtime.Result) int {
+	name := r.app.Name
 	base := input.Base()
 	// Output paths that cannot be written are found before the run, not
 	// after it has done its work.
@@ -91,6 +100,10 @@ func (r *runner) run(ctx context.Context) int {
 	}
 
 	runID := runid.New()
+	rec, recErr := r.openRecorder(runID, input, prev)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	rec.begin(cancel)
 	prog := r.progress()
 	var logOut io.Writer = r.stderr
 	if prog != nil {
@@ -98,19 +111,31 @@ func (r *runner) run(ctx context.Context) int {
 	}
 	logger := logging.New(logOut, r.control("log-format"), level)
 	runLog := logger.With("workflow", r.w.Name, "run_id", runID)
+	if recErr != nil {
+		// A read-only or homeless container still runs its workflows.
+		runLog.Warn("this run is not recorded", "error", recErr.Error())
+	}
 	if base.Verbose {
 		runLog.Info("starting workflow",
 			"version", r.w.Version, "endpoint", r.w.Endpoint,
 			"command", commandLine(name, r.w, input.Redacted()),
 			"inputs", jsonText(input.Redacted()))
 	}
-	obs := &observer{log: runLog, verbose: base.Verbose, prog: prog, plain: prog == nil}
+	obs := &observer{log: runLog, verbose: base.Verbose, prog: prog, plain: prog == nil, rec: rec}
 	if prog != nil {
 		prog.start(r.w, runID)
 	}
-	res, err := input.Run(ctx, runtime.WithRunID(runID), runtime.WithLogger(logger), runtime.WithObserver(obs.event))
+	opts := []runtime.RunOption{runtime.WithRunID(runID), runtime.WithLogger(logger), runtime.WithObserver(obs.event)}
+	if prev != nil {
+		runLog.Info("resuming a run", "resumed_from", prev.RunID)
+		opts = append(opts, runtime.ResumeFrom(prev))
+	}
+	res, err := input.Run(ctx, opts...)
 	if prog != nil {
 		prog.stop()
+	}
+	if rerr := rec.end(res, err); rerr != nil {
+		runLog.Error("cannot record the run in the run store", "error", rerr)
 	}
 	if err != nil {
 		runLog.Error("workflow cannot run", "error", err)
@@ -200,12 +225,14 @@ type observer struct {
 	verbose bool
 	plain   bool // no live progress: log node transitions as lines
 	prog    *progress
+	rec     *recorder
 }
 
 func (o *observer) event(e runtime.Event) {
 	if o.prog != nil {
 		o.prog.event(e)
 	}
+	o.rec.observe(e)
 	l := o.log.With("node", e.Node, "attempt", e.Attempt)
 	switch e.Kind {
 	case runtime.WorkflowStarted:

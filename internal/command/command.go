@@ -53,6 +53,9 @@ type Env struct {
 	// Getenv reads the environment the app was given (not necessarily the
 	// process's).
 	Getenv func(string) string
+	// Path is the selected command's path below the program, e.g.
+	// ["runs", "list"] for a command with subcommands.
+	Path []string
 }
 
 // Setting reads the app setting name (e.g. "API_TOKEN") from the

@@ -35,7 +35,7 @@ func Example() {
 	var rec httpapi.Record
 	_ = json.NewDecoder(resp.Body).Decode(&rec)
 	resp.Body.Close()
-	fmt.Println(resp.StatusCode, rec.Status, resp.Header.Get("Location") == "/runs/"+rec.RunID, rec.Input["token"])
+	fmt.Println(resp.StatusCode, rec.Status, resp.Header.Get("Location") == "/runs/"+rec.RunID, string(rec.Input["token"]))
 
 	for !rec.Terminal() {
 		time.Sleep(10 * time.Millisecond)
@@ -54,6 +54,6 @@ func Example() {
 		fmt.Println(err)
 	}
 	// Output:
-	// 202 WAITING true ***
+	// 202 WAITING true "***"
 	// COMPLETED 0 {"lines":2}
 }

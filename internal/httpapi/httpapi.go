@@ -54,12 +54,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/fluxly-go/fluxly/internal/command"
 	"github.com/fluxly-go/fluxly/internal/endpoint"
 	"github.com/fluxly-go/fluxly/internal/openapi"
+	"github.com/fluxly-go/fluxly/internal/runrec"
+	"github.com/fluxly-go/fluxly/internal/store"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -72,8 +75,29 @@ type Options struct {
 	// QueueSize is how many runs may wait for a worker (default 1024);
 	// a submission when it is full is answered 429.
 	QueueSize int
-	// HistorySize is how many finished runs are kept (default 10000).
+	// HistorySize is how many finished runs are kept (default 10000),
+	// when the server makes its own in-memory store (Store is nil).
 	HistorySize int
+	// Store keeps the run records. Nil: an in-memory store holding
+	// HistorySize finished runs (records are lost when the process ends).
+	// A file store (store.OpenFile) makes them survive restarts: runs that
+	// were waiting or running when the process ended are found, when the
+	// server starts again, and recorded INFRASTRUCTURE_ERROR ("interrupted").
+	// The server does not close it.
+	Store store.Store
+	// MaxRunDuration bounds a run (default 1h): past it, the run ends
+	// TIMED_OUT.
+	MaxRunDuration time.Duration
+	// MaxRunningPerEndpoint is how many runs of one endpoint execute at
+	// once (default: half the workers, at least 1); more wait in the queue
+	// while runs of other endpoints go ahead.
+	MaxRunningPerEndpoint int
+	// MaxQueuedBytes bounds the inputs of the waiting runs together
+	// (default 64 MiB); a submission past it is answered 429.
+	MaxQueuedBytes int64
+	// MaxListBytes bounds a page of GET /runs (default 8 MiB); the page
+	// says where the next one starts.
+	MaxListBytes int
 	// MaxBodyBytes bounds a request body (default 1 MiB). The input
 	// validator has its own limit (describe.Options.MaxInputBytes,
 	// default 1 MiB); a body over either is answered 413.
@@ -93,7 +117,10 @@ type Options struct {
 	// (default slog.Default()).
 	Logger *slog.Logger
 	// Docs, when set, is served under /docs/ (with the prefix stripped).
-	Docs http.Handler
+	// With a Token, a browser signs in at /login (see docsauth.go) unless
+	// DocsWithoutToken is set.
+	Docs             http.Handler
+	DocsWithoutToken bool
 }
 
 // Defaults of Options.
@@ -108,6 +135,9 @@ const (
 	DefaultWriteTimeout      = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultMaxRunDuration    = time.Hour
+	DefaultMaxQueuedBytes    = 64 << 20
+	DefaultMaxListBytes      = 8 << 20
 )
 
 // fill applies the defaults and reports every negative value at once.
@@ -128,6 +158,10 @@ func (o *Options) fill() error {
 	check("WriteTimeout", o.WriteTimeout < 0)
 	check("IdleTimeout", o.IdleTimeout < 0)
 	check("MaxHeaderBytes", o.MaxHeaderBytes < 0)
+	check("MaxRunDuration", o.MaxRunDuration < 0)
+	check("MaxRunningPerEndpoint", o.MaxRunningPerEndpoint < 0)
+	check("MaxQueuedBytes", o.MaxQueuedBytes < 0)
+	check("MaxListBytes", o.MaxListBytes < 0)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -141,6 +175,10 @@ func (o *Options) fill() error {
 	orDefault(&o.WriteTimeout, DefaultWriteTimeout)
 	orDefault(&o.IdleTimeout, DefaultIdleTimeout)
 	orDefault(&o.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	orDefault(&o.MaxRunDuration, DefaultMaxRunDuration)
+	orDefault(&o.MaxRunningPerEndpoint, max(1, o.Workers/2))
+	orDefault(&o.MaxQueuedBytes, DefaultMaxQueuedBytes)
+	orDefault(&o.MaxListBytes, DefaultMaxListBytes)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -166,15 +204,19 @@ type Server struct {
 	auth     bool
 	tokenSum [sha256.Size]byte
 
-	store *store
+	active  *active
+	store   store.Store
+	persist *persister
 	// runCtx is the parent of every run's context; stopRuns cancels them
 	// all when the grace period is over.
 	runCtx   context.Context
 	stopRuns context.CancelCauseFunc
 }
 
-// New returns a Server for app's endpoints. It fails when the app's model
-// cannot be built or an option is negative.
+// New returns a Server for app's endpoints. It fails when an option is
+// negative or the store cannot be read. Runs the store holds as waiting or
+// running (the process that ran them ended first) are recorded
+// INFRASTRUCTURE_ERROR, interrupted.
 func New(app *command.App, opts Options) (*Server, error) {
 	if app == nil {
 		return nil, errors.New("httpapi: nil app")
@@ -183,8 +225,21 @@ func New(app *command.App, opts Options) (*Server, error) {
 		return nil, err
 	}
 	m := app.Model()
-	s := &Server{app: app, model: m, opts: opts, log: opts.Logger,
-		store: newStore(opts.HistorySize, opts.Workers, opts.QueueSize)}
+	st := opts.Store
+	if st == nil {
+		var err error
+		if st, err = store.OpenMemory(store.Limits{MaxRuns: opts.HistorySize}); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{app: app, model: m, opts: opts, log: opts.Logger, store: st,
+		active:  newActive(opts.Workers, opts.QueueSize, opts.MaxRunningPerEndpoint, opts.MaxQueuedBytes),
+		persist: newPersister(st, opts.Logger)}
+	if n, err := runrec.Interrupt(st, time.Now().UTC(), "the server stopped before the run ended", nil); err != nil {
+		return nil, fmt.Errorf("httpapi: reading the run store: %w", err)
+	} else if n > 0 {
+		s.log.Warn("runs interrupted by a restart recorded as INFRASTRUCTURE_ERROR", "runs", n)
+	}
 	s.runCtx, s.stopRuns = context.WithCancelCause(context.Background())
 	if opts.Token != "" {
 		s.auth, s.tokenSum = true, sha256.Sum256([]byte(opts.Token))
@@ -199,10 +254,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, req: r}
 	switch {
+	case s.opts.Docs != nil && isDocs(r.URL.Path):
+		if s.auth && !s.opts.DocsWithoutToken && !s.authorized(r) && !s.docsCookie(r) {
+			s.docsLogin(sw, r)
+			break
+		}
+		s.serveDocs(sw, r)
+	case s.opts.Docs != nil && r.URL.Path == loginPath:
+		s.login(sw, r)
 	case s.auth && r.URL.Path != "/health" && !s.authorized(r):
 		unauthorized(sw, r)
-	case s.opts.Docs != nil && (r.URL.Path == "/docs" || strings.HasPrefix(r.URL.Path, "/docs/")):
-		s.serveDocs(sw, r)
 	default:
 		sw.routed = true
 		s.mux.ServeHTTP(sw, r)
@@ -230,16 +291,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // (a RunEndpoint that ignores its context). It does not close listeners:
 // ListenAndServe does that.
 func (s *Server) Shutdown(ctx context.Context) error {
-	drained := s.store.beginDrain()
+	defer s.persist.flush()
+	drained := s.active.beginDrain()
 	select {
 	case <-drained:
 		return nil
 	case <-ctx.Done():
 	}
-	for _, r := range s.store.takeQueued() {
+	for _, r := range s.active.takeQueued() {
 		r.cancelQueued(errShutdown, time.Now().UTC())
+		s.storeFinal(r)
 		s.logFinished(r)
-		s.store.retireDequeued(r)
+		s.active.retireDequeued(r)
 	}
 	s.stopRuns(errShutdown)
 	t := time.NewTimer(abandonAfter)
@@ -250,9 +313,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-t.C:
 	}
 	var ids []string
-	for _, r := range s.store.activeRuns() {
+	for _, r := range s.active.list() {
 		ids = append(ids, r.id)
 	}
+	slices.Sort(ids)
 	return fmt.Errorf("httpapi: %d run(s) still running %s after cancellation: %s", len(ids), abandonAfter, strings.Join(ids, ", "))
 }
 
@@ -294,11 +358,11 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(add
 	case serveErr = <-served:
 		served = nil
 	}
-	active := s.store.activeRuns()
+	active := s.active.list()
 	s.log.Info("shutting down", "grace", s.opts.GracePeriod.String(), "active_runs", len(active))
 	grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.GracePeriod)
 	defer cancel()
-	s.store.beginDrain()
+	s.active.beginDrain()
 	closed := make(chan error, 1)
 	go func() { closed <- hs.Shutdown(grace) }()
 	runsErr := s.Shutdown(grace)
@@ -328,35 +392,58 @@ func (s *Server) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1
 }
 
-// work runs r, then whatever is waiting, until the queue is empty.
+// work runs r, then whatever is waiting, until the queue has nothing it
+// may start.
 func (s *Server) work(r *run) {
 	for r != nil {
 		s.execute(r)
-		r = s.store.next(r)
+		r = s.active.next(r)
 	}
 }
 
-// execute runs r to its end. A panic in the app's RunEndpoint (the runtime
-// recovers node panics itself) fails the run rather than the server.
+// execute runs r to its end and stores its final record.
 func (s *Server) execute(r *run) {
-	in := r.input
-	r.start(time.Now().UTC())
-	res, err := s.runEndpoint(r, in)
+	in, prev := r.start(time.Now().UTC())
+	s.persist.mark(r)
+	ctx, cancel := context.WithTimeoutCause(r.ctx, s.opts.MaxRunDuration,
+		runtime.Errorf(runtime.TimedOut, "the run took longer than the server's limit of %v (--max-run-duration)", s.opts.MaxRunDuration))
+	res, err := s.runEndpoint(ctx, r, in, prev)
+	cancel()
 	r.finish(res, err, time.Now().UTC())
+	s.storeFinal(r)
 	s.logFinished(r)
 }
 
-func (s *Server) runEndpoint(r *run, in *endpoint.Input) (res *runtime.Result, err error) {
+// storeFinal writes a run's final record; the run then leaves the active
+// runs (its caller retires it) and is read from the store.
+func (s *Server) storeFinal(r *run) {
+	if err := s.persist.write(r); err != nil {
+		s.log.LogAttrs(context.Background(), slog.LevelError, "cannot store a finished run", slog.String("run_id", r.id), slog.String("error", err.Error()))
+	}
+	r.cancel(nil) // release the context's resources
+	close(r.done)
+}
+
+// runEndpoint runs the workflow. A panic that escapes the runtime (which
+// recovers node panics itself) fails the run rather than the server.
+func (s *Server) runEndpoint(ctx context.Context, r *run, in *endpoint.Input, prev *runtime.Result) (res *runtime.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			res, err = nil, &runtime.PanicError{Where: "RunEndpoint", Value: p}
+			res, err = nil, &runtime.PanicError{Where: "run", Value: p}
 		}
 	}()
-	return in.Run(r.ctx, runtime.WithRunID(r.id), runtime.WithLogger(s.log))
+	opts := []runtime.RunOption{runtime.WithRunID(r.id), runtime.WithLogger(s.log),
+		runtime.WithObserver(func(e runtime.Event) { r.observe(e); s.persist.mark(r) })}
+	if prev != nil {
+		opts = append(opts, runtime.ResumeFrom(prev))
+	}
+	return in.Run(ctx, opts...)
 }
 
 func (s *Server) logFinished(r *run) {
-	rec := &r.rec
+	r.mu.Lock()
+	rec := r.rec
+	r.mu.Unlock()
 	attrs := []slog.Attr{
 		slog.String("run_id", r.id),
 		slog.String("endpoint", r.endpoint),

@@ -37,9 +37,17 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
+	// Subprocess servers keep their run stores in a directory of this test
+	// binary's (each test that starts one sets its own where it matters).
+	dir, err := os.MkdirTemp("", "httpapi-test-data-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("FLUXLY_DATA_DIR", dir)
 	// The slow example's node sleeps past its timeout on purpose, ignoring
 	// its context; the runtime returns without it, and it ends later.
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/fluxly-go/fluxly/examples/slow.(*Work).Logic"))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/fluxly-go/fluxly/examples/slow.(*Work).Logic"),
+		goleak.Cleanup(func(int) { os.RemoveAll(dir) }))
 }
 
 // GateInput is the input of the gate workflow.

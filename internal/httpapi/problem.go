@@ -21,6 +21,7 @@ const (
 	ProblemNotFound         = ProblemBase + "not-found"              // 404: no such route, endpoint or run
 	ProblemMethodNotAllowed = ProblemBase + "method-not-allowed"     // 405: the route exists, the method does not (see Allow)
 	ProblemRunFinished      = ProblemBase + "run-finished"           // 409: cancelling a run that already ended
+	ProblemNotResumable     = ProblemBase + "not-resumable"          // 409: resuming a run that has not ended, or completed
 	ProblemRunEvicted       = ProblemBase + "run-evicted"            // 410: the run ended and left the bounded history
 	ProblemTooLarge         = ProblemBase + "body-too-large"         // 413: the body is over the size limit
 	ProblemMediaType        = ProblemBase + "unsupported-media-type" // 415: the body is not application/json
@@ -50,6 +51,7 @@ var problemTitles = map[string]string{
 	ProblemNotFound:         "Not found",
 	ProblemMethodNotAllowed: "Method not allowed",
 	ProblemRunFinished:      "Run already finished",
+	ProblemNotResumable:     "Run cannot be resumed",
 	ProblemRunEvicted:       "Run evicted from the history",
 	ProblemTooLarge:         "Request body too large",
 	ProblemMediaType:        "Unsupported media type",

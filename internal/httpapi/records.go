@@ -1,89 +1,60 @@
 package httpapi
 
 import (
-	"bytes"
+	"container/list"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/fluxly-go/fluxly/internal/endpoint"
+	"github.com/fluxly-go/fluxly/internal/runrec"
+	"github.com/fluxly-go/fluxly/internal/store"
 	"github.com/fluxly-go/fluxly/runtime"
 )
 
-// Record is a run as the API shows it. It is what POST /{endpoint}/run,
-// GET /runs/{run_id} and GET /runs answer with; a client may decode it.
-//
-// Status is WAITING while the run is queued, IN_PROGRESS while it runs,
-// then the runtime's final status (CANCELLED when cancelled). Started and
-// Finished are null until then; Executions is empty until the run ends.
-// Input is the decoded input with defaults applied and every secret field
-// replaced by "***".
-type Record struct {
-	RunID      string                       `json:"run_id"`
-	Endpoint   string                       `json:"endpoint"`
-	Workflow   string                       `json:"workflow"`
-	Version    string                       `json:"version"`
-	Status     runtime.Status               `json:"status"`
-	StatusCode int                          `json:"status_code"`
-	Submitted  time.Time                    `json:"submitted"`
-	Started    *time.Time                   `json:"started"`
-	Finished   *time.Time                   `json:"finished"`
-	Input      map[string]any               `json:"input"`
-	Executions []*runtime.WorkflowExecution `json:"executions"`
-	Error      *runtime.ErrorInfo           `json:"error"`
-}
+// Record is a run as the API shows it (see runrec.Record).
+type Record = runrec.Record
 
-// Terminal reports whether the run has ended.
-func (r Record) Terminal() bool { return terminal(r.Status) }
-
-func terminal(s runtime.Status) bool { return s != runtime.Waiting && s != runtime.InProgress }
-
-// Causes of a run's cancellation, as they appear in its error message.
+// Causes of a run's end other than its workflow's, as they appear in its
+// error message.
 var (
 	errCancelRequested = errors.New("cancelled by request")
 	errShutdown        = errors.New("the server shut down")
 )
 
-// wireRecord is a Record as it is encoded: the same fields, with the
-// redacted input encoded once at submission.
-type wireRecord struct {
-	RunID      string                       `json:"run_id"`
-	Endpoint   string                       `json:"endpoint"`
-	Workflow   string                       `json:"workflow"`
-	Version    string                       `json:"version"`
-	Status     runtime.Status               `json:"status"`
-	StatusCode int                          `json:"status_code"`
-	Submitted  time.Time                    `json:"submitted"`
-	Started    *time.Time                   `json:"started"`
-	Finished   *time.Time                   `json:"finished"`
-	Input      json.RawMessage              `json:"input"`
-	Executions []*runtime.WorkflowExecution `json:"executions"`
-	Error      *runtime.ErrorInfo           `json:"error"`
-}
+// wireRecord is a Record as it is encoded.
+type wireRecord = runrec.Wire
 
-// run is one submitted run. Its fields before snap are set at submission
-// and never change; whoever owns the run (the worker running it, or the
-// one who took it out of the queue) changes rec and publishes each state
-// as an immutable snapshot.
+// run is one submitted run, from its admission until its final record is
+// stored. Its fields before mu are set at submission and never change.
 type run struct {
 	id       string
 	endpoint string
-	input    *endpoint.Input // dropped once the run starts
-	rec      wireRecord
+	size     int64 // the input's bytes, as counted against the queue's limit
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
-	done     chan struct{} // closed once the record is terminal
+	done     chan struct{} // closed once the final record is stored
 
-	snap atomic.Pointer[snapshot]
+	// mu guards what follows, which whoever owns the run (the worker
+	// running it, the one who took it out of the queue) and the runtime's
+	// observer change.
+	mu       sync.Mutex
+	input    *endpoint.Input // dropped once the run starts
+	prev     *runtime.Result // the run it resumes, if any; dropped once it starts
+	rec      wireRecord      // the record's current state
+	progress runrec.Progress
+	version  uint64                   // bumped by every change of rec
+	stored   uint64                   // the version last written to the store
+	ended    bool                     // rec is final
+	snap     atomic.Pointer[snapshot] // rec as last published, for readers
+	storeMu  sync.Mutex               // serialises this run's store writes, in version order
+	limits   store.Limits
 
-	// Guarded by the store's mutex.
-	state        runState
-	older, newer *run // submission order, for listing and eviction
-	qnext, qprev *run // the queue of waiting runs
+	// Guarded by active.mu.
+	state runState
+	elem  *list.Element // in active.queue while waiting
 }
 
 type runState uint8
@@ -95,14 +66,14 @@ const (
 	stateDone
 )
 
-// snapshot is one published state of a run: its status (for filtering)
-// and its record's JSON. A snapshot that is soon replaced (IN_PROGRESS)
-// is encoded only if someone reads it.
+// snapshot is one published state of a run: its status and its record's
+// JSON, encoded on first read.
 type snapshot struct {
-	status runtime.Status
-	once   sync.Once
-	rec    *wireRecord // until encoded
-	json   []byte      // compact JSON record ending in a newline
+	status  runtime.Status
+	version uint64
+	once    sync.Once
+	rec     *wireRecord // until encoded
+	json    []byte      // compact JSON record ending in a newline
 }
 
 func (s *snapshot) body() []byte {
@@ -112,85 +83,68 @@ func (s *snapshot) body() []byte {
 
 func (r *run) current() *snapshot { return r.snap.Load() }
 
-// publish makes the record's current state visible, encoded now or, if
-// lazy, on first read.
-func (r *run) publish(lazy bool) {
+// publish makes the record's current state visible. Called with r.mu held.
+func (r *run) publish() {
+	r.version++
 	rec := r.rec
-	s := &snapshot{status: rec.Status, rec: &rec}
-	if !lazy {
-		s.body()
-	}
-	r.snap.Store(s)
+	rec.Executions = cloneExecutions(r.rec.Executions)
+	r.snap.Store(&snapshot{status: rec.Status, version: r.version, rec: &rec})
 }
 
-// encodeRecord encodes rec. Node outputs are user types: one that cannot be
-// encoded must not make the record unreachable, so the record is then
-// served without its executions and says why.
-func encodeRecord(rec *wireRecord) []byte {
-	b, err := safeEncode(rec)
-	if err == nil {
-		return b
-	}
-	stripped := *rec
-	stripped.Executions = []*runtime.WorkflowExecution{}
-	stripped.Error = &runtime.ErrorInfo{Type: "encoding", Message: "the executions cannot be encoded as JSON: " + err.Error()}
-	if rec.Error != nil {
-		stripped.Error.Message += "; the run's error was: " + rec.Error.Message
-	}
-	return encodeJSON(&stripped)
-}
-
-func safeEncode(rec *wireRecord) (b []byte, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			b, err = nil, fmt.Errorf("%v", p)
+// cloneExecutions copies what the observer goes on changing.
+func cloneExecutions(in []*runtime.WorkflowExecution) []*runtime.WorkflowExecution {
+	out := make([]*runtime.WorkflowExecution, len(in))
+	for i, we := range in {
+		c := *we
+		c.Nodes = make(map[string][]runtime.NodeExecution, len(we.Nodes))
+		for k, v := range we.Nodes {
+			c.Nodes[k] = v[:len(v):len(v)]
 		}
-	}()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rec); err != nil {
-		return nil, err
+		c.Skipped = c.Skipped[:len(c.Skipped):len(c.Skipped)]
+		out[i] = &c
 	}
-	return buf.Bytes(), nil
+	return out
 }
 
-// start marks the run IN_PROGRESS.
-func (r *run) start(now time.Time) {
+// storedRun is the snapshot as the store keeps it.
+func (r *run) storedRun(s *snapshot) store.Run {
+	return store.Run{ID: r.id, Endpoint: r.endpoint, Status: s.status, Submitted: r.rec.Submitted,
+		ResumedFrom: r.rec.ResumedFrom, Body: s.body()}
+}
+
+func encodeRecord(rec *wireRecord) []byte { return runrec.Encode(rec) }
+
+// start marks the run IN_PROGRESS and hands over what it runs with.
+func (r *run) start(now time.Time) (*endpoint.Input, *runtime.Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.rec.Status, r.rec.StatusCode = runtime.InProgress, runtime.InProgress.Code()
 	r.rec.Started = &now
-	r.input = nil
-	r.publish(true)
+	in, prev := r.input, r.prev
+	r.input, r.prev = nil, nil
+	r.publish()
+	return in, prev
+}
+
+// observe records a runtime event in the record. It is called while the
+// scheduler holds its lock: it only updates memory.
+func (r *run) observe(e runtime.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.ended && r.progress.Observe(&r.rec, e) {
+		r.publish()
+	}
 }
 
 // finish records the runtime's result (or the reason there is none).
 func (r *run) finish(res *runtime.Result, err error, now time.Time) {
-	r.input = nil
-	r.rec.Finished = &now
-	switch {
-	case err != nil:
-		st := runtime.StatusOf(err)
-		if st == runtime.Completed || !terminal(st) {
-			st = runtime.Failed
-		}
-		r.rec.Status, r.rec.Error = st, errorInfo(err)
-	case res == nil:
-		r.rec.Status, r.rec.Error = runtime.Failed, &runtime.ErrorInfo{Type: "result", Message: "the run returned no result"}
-	default:
-		r.rec.Status, r.rec.Error = res.Status, res.Error
-		r.rec.Workflow, r.rec.Version = res.Workflow, res.Version
-		r.rec.Executions = res.Executions
-	}
-	r.rec.StatusCode = r.rec.Status.Code()
-	if r.rec.Executions == nil {
-		r.rec.Executions = []*runtime.WorkflowExecution{}
-	}
-	// Encoded now: the JSON is all a finished run keeps, so a full history
-	// costs little more than its records' JSON.
-	r.publish(false)
-	r.rec.Input, r.rec.Executions = nil, nil
-	r.cancel(nil) // release the context's resources
-	close(r.done)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.input, r.prev = nil, nil
+	runrec.Finish(&r.rec, res, err, now, r.limits)
+	r.ended = true
+	r.publish()
+	r.current().body() // encoded now: the JSON is all a finished run keeps
 }
 
 // cancelQueued ends a run that never started as CANCELLED.
@@ -198,6 +152,4 @@ func (r *run) cancelQueued(cause error, now time.Time) {
 	r.finish(nil, runtime.Errorf(runtime.Cancelled, "run cancelled before it started: %w", cause), now)
 }
 
-func errorInfo(err error) *runtime.ErrorInfo {
-	return &runtime.ErrorInfo{Type: fmt.Sprintf("%T", err), Message: err.Error()}
-}
+func errorInfo(err error) *runtime.ErrorInfo { return runrec.ErrorInfo(err) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 	"github.com/fluxly-go/fluxly/internal/endpoint"
 	"github.com/fluxly-go/fluxly/internal/openapi"
 	"github.com/fluxly-go/fluxly/internal/runid"
+	"github.com/fluxly-go/fluxly/internal/runrec"
+	"github.com/fluxly-go/fluxly/internal/store"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -32,6 +35,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /runs", s.listRuns)
 	mux.HandleFunc("GET /runs/{run_id}", s.getRun)
 	mux.HandleFunc("POST /runs/{run_id}/cancel", s.cancelRun)
+	mux.HandleFunc("POST /runs/{run_id}/resume", s.resumeRun)
 	mux.HandleFunc("POST /{endpoint}/run", s.submit)
 	mux.HandleFunc("GET /{endpoint}/runs/{run_id}", s.getEndpointRun)
 	return mux
@@ -84,19 +88,43 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, s.decodeProblem(r, wf, err))
 		return
 	}
-	run := s.newRun(wf, input)
+	s.admit(w, r, s.newRun(wf, input, "", nil, int64(len(body))))
+}
+
+// admit queues a new run, stores its record and answers 202, or answers
+// why it cannot take it (429, 503). The record is in the store before the
+// answer: whatever happens to the process after a 202, the run's id
+// resolves.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, run *run) {
 	waiting := run.current() // the record as admitted, before a worker moves it on
-	start, err := s.store.admit(run)
+	start, err := s.active.admit(run)
 	switch {
 	case errors.Is(err, errQueueFull):
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, newProblem(ProblemQueueFull, http.StatusTooManyRequests, r,
-			fmt.Sprintf("%d run(s) are running and %d waiting, the most this server takes; retry later", s.opts.Workers, s.opts.QueueSize)))
+			fmt.Sprintf("%d run(s) run at once (%d per endpoint) and %d wait (inputs up to %d bytes together), the most this server takes; retry later",
+				s.opts.Workers, s.opts.MaxRunningPerEndpoint, s.opts.QueueSize, s.opts.MaxQueuedBytes)))
 		return
 	case errors.Is(err, errDraining):
 		w.Header().Set("Retry-After", "5")
 		writeProblem(w, newProblem(ProblemShuttingDown, http.StatusServiceUnavailable, r,
 			"the server is shutting down and takes no new runs"))
+		return
+	}
+	if err := s.persist.write(run); err != nil {
+		// Not recorded, so not accepted: take the run back.
+		s.log.LogAttrs(r.Context(), slog.LevelError, "cannot store a new run", slog.String("run_id", run.id), slog.String("error", err.Error()))
+		if start {
+			if next := s.active.next(run); next != nil {
+				go s.work(next)
+			}
+		} else if s.active.cancel(run) == cancelDequeued {
+			s.active.retireDequeued(run)
+		}
+		run.cancel(nil)
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, newProblem(ProblemShuttingDown, http.StatusServiceUnavailable, r,
+			"the run cannot be recorded: "+err.Error()))
 		return
 	}
 	if start {
@@ -107,19 +135,25 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, waiting.body())
 }
 
-// newRun makes the record of an admitted input, WAITING.
-func (s *Server) newRun(wf *introspect.Workflow, input *endpoint.Input) *run {
+// newRun makes the record of an admitted input, WAITING. prev is the run
+// it resumes, if any.
+func (s *Server) newRun(wf *introspect.Workflow, input *endpoint.Input, resumedFrom string, prev *runtime.Result, size int64) *run {
 	id := runid.New()
-	r := &run{id: id, endpoint: wf.Endpoint, input: input, done: make(chan struct{})}
+	r := &run{id: id, endpoint: wf.Endpoint, input: input, prev: prev, size: size, done: make(chan struct{}),
+		limits: s.store.Limits()}
 	r.ctx, r.cancel = context.WithCancelCause(s.runCtx)
+	in, _ := store.Shrink(encodeJSON(input.Redacted()), nil, r.limits)
 	r.rec = wireRecord{
 		RunID: id, Endpoint: wf.Endpoint, Workflow: wf.Name, Version: wf.Version,
 		Status: runtime.Waiting, StatusCode: runtime.Waiting.Code(),
-		Submitted:  time.Now().UTC(),
-		Input:      encodeJSON(input.Redacted()),
-		Executions: []*runtime.WorkflowExecution{},
+		Submitted:   time.Now().UTC(),
+		ResumedFrom: resumedFrom,
+		Input:       bytes.TrimSuffix(in, []byte("\n")),
+		Executions:  []*runtime.WorkflowExecution{},
 	}
-	r.publish(false)
+	r.mu.Lock()
+	r.publish()
+	r.mu.Unlock()
 	return r
 }
 
@@ -151,13 +185,12 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Prob
 	if r.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
 	if sw, ok := w.(*statusWriter); ok {
 		w = sw.ResponseWriter // MaxBytesReader tells the server's own writer to close the connection
 	}
+	// The buffer grows as bytes arrive, never to a declared Content-Length:
+	// a client that declares a megabyte and sends nothing costs nothing.
+	var buf bytes.Buffer
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	var mbe *http.MaxBytesError
 	switch {
@@ -210,18 +243,50 @@ func (s *Server) workflow(w http.ResponseWriter, r *http.Request) *introspect.Wo
 	return nil
 }
 
+// found is a run named in a path: active (its live state) or stored.
+type found struct {
+	active *run
+	stored store.Run
+}
+
+func (f *found) body() []byte {
+	if f.active != nil {
+		return f.active.current().body()
+	}
+	return f.stored.Body
+}
+
+func (f *found) status() runtime.Status {
+	if f.active != nil {
+		return f.active.current().status
+	}
+	return f.stored.Status
+}
+
 // findRun returns the run named in the path (of endpoint, when not ""), or
-// answers 404 or 410.
-func (s *Server) findRun(w http.ResponseWriter, r *http.Request, endpoint string) *run {
+// answers 404, 410 or 500.
+func (s *Server) findRun(w http.ResponseWriter, r *http.Request, endpoint string) *found {
 	id := r.PathValue("run_id")
 	setRunID(w, id)
-	run, evictedFrom := s.store.lookup(id)
+	if run := s.active.lookup(id); run != nil {
+		if endpoint == "" || run.endpoint == endpoint {
+			return &found{active: run}
+		}
+		writeProblem(w, newProblem(ProblemNotFound, http.StatusNotFound, r, fmt.Sprintf("endpoint %s has no run %s", endpoint, id)))
+		return nil
+	}
+	sr, err := s.store.Get(id)
+	var ev *store.EvictedError
 	switch {
-	case run != nil && (endpoint == "" || run.endpoint == endpoint):
-		return run
-	case evictedFrom != "" && (endpoint == "" || evictedFrom == endpoint):
+	case err == nil && (endpoint == "" || sr.Endpoint == endpoint):
+		return &found{stored: sr}
+	case errors.As(err, &ev) && (endpoint == "" || ev.Endpoint == endpoint):
 		writeProblem(w, newProblem(ProblemRunEvicted, http.StatusGone, r,
-			fmt.Sprintf("run %s has finished and was evicted from the history, which keeps the last %d finished runs", id, s.opts.HistorySize)))
+			fmt.Sprintf("run %s has finished and was evicted from the history, which keeps the last %d finished runs (%d bytes of records at most)",
+				id, s.store.Limits().MaxRuns, s.store.Limits().MaxBytes)))
+	case err != nil && !errors.Is(err, store.ErrNotFound) && ev == nil:
+		writeProblem(w, &Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError,
+			Detail: "the run store cannot be read: " + err.Error(), Instance: r.URL.Path})
 	case endpoint != "":
 		writeProblem(w, newProblem(ProblemNotFound, http.StatusNotFound, r, fmt.Sprintf("endpoint %s has no run %s", endpoint, id)))
 	default:
@@ -231,8 +296,8 @@ func (s *Server) findRun(w http.ResponseWriter, r *http.Request, endpoint string
 }
 
 func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
-	if run := s.findRun(w, r, ""); run != nil {
-		writeJSON(w, http.StatusOK, run.current().body())
+	if f := s.findRun(w, r, ""); f != nil {
+		writeJSON(w, http.StatusOK, f.body())
 	}
 }
 
@@ -241,8 +306,8 @@ func (s *Server) getEndpointRun(w http.ResponseWriter, r *http.Request) {
 	if wf == nil {
 		return
 	}
-	if run := s.findRun(w, r, wf.Endpoint); run != nil {
-		writeJSON(w, http.StatusOK, run.current().body())
+	if f := s.findRun(w, r, wf.Endpoint); f != nil {
+		writeJSON(w, http.StatusOK, f.body())
 	}
 }
 
@@ -250,19 +315,24 @@ func (s *Server) getEndpointRun(w http.ResponseWriter, r *http.Request) {
 // running one is answered once it has stopped (200) or, if that takes
 // longer than cancelWait, while it is stopping (202).
 func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
-	run := s.findRun(w, r, "")
-	if run == nil {
+	f := s.findRun(w, r, "")
+	if f == nil {
 		return
 	}
-	switch s.store.cancel(run) {
+	run := f.active
+	res := cancelTooLate
+	if run != nil {
+		res = s.active.cancel(run)
+	}
+	switch res {
 	case cancelDequeued:
 		run.cancelQueued(errCancelRequested, time.Now().UTC())
+		s.storeFinal(run)
 		s.logFinished(run)
-		s.store.retireDequeued(run)
+		s.active.retireDequeued(run)
 	case cancelTooLate:
-		snap := run.current()
 		writeProblem(w, newProblem(ProblemRunFinished, http.StatusConflict, r,
-			fmt.Sprintf("run %s has already finished with status %s", run.id, snap.status)))
+			fmt.Sprintf("run %s has already finished with status %s", r.PathValue("run_id"), f.status())))
 		return
 	case cancelSignalled:
 		t := time.NewTimer(cancelWait)
@@ -273,49 +343,131 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		}
 	}
-	snap := run.current()
 	status := http.StatusOK
-	if !terminal(snap.status) {
+	if !store.Terminal(f.status()) {
 		status = http.StatusAccepted
 	}
-	writeJSON(w, status, snap.body())
+	writeJSON(w, status, f.body())
 }
 
-// listRuns answers GET /runs?endpoint=&status=&limit=.
+// resumeRun starts a new run of a run that did not complete: POST
+// /runs/{run_id}/resume, with an optional JSON object of input values that
+// replace the recorded ones (secrets that were set, and values too large
+// to keep, must be given again). Nodes that COMPLETED keep their recorded
+// outputs and do not run again.
+func (s *Server) resumeRun(w http.ResponseWriter, r *http.Request) {
+	f := s.findRun(w, r, "")
+	if f == nil {
+		return
+	}
+	id := r.PathValue("run_id")
+	if f.active != nil || !store.Terminal(f.status()) {
+		writeProblem(w, newProblem(ProblemNotResumable, http.StatusConflict, r, fmt.Sprintf("run %s has not ended yet", id)))
+		return
+	}
+	rec, err := runrec.Decode(f.body())
+	if err != nil {
+		writeProblem(w, &Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError, Detail: err.Error(), Instance: r.URL.Path})
+		return
+	}
+	if rec.Status == runtime.Completed {
+		writeProblem(w, newProblem(ProblemNotResumable, http.StatusConflict, r, fmt.Sprintf("run %s completed: there is nothing to resume", id)))
+		return
+	}
+	ep := s.app.Endpoints.Get(rec.Endpoint)
+	if ep == nil {
+		writeProblem(w, newProblem(ProblemNotResumable, http.StatusConflict, r, fmt.Sprintf("run %s is of endpoint %s, which this server does not serve", id, rec.Endpoint)))
+		return
+	}
+	var overrides map[string]any
+	body := []byte("{}")
+	if r.ContentLength != 0 {
+		if p := checkMediaType(r); p != nil {
+			writeProblem(w, p)
+			return
+		}
+		var p *Problem
+		if body, p = s.readBody(w, r); p != nil {
+			writeProblem(w, p)
+			return
+		}
+	}
+	overrides, err = ep.Parse(body)
+	if err != nil {
+		writeProblem(w, s.decodeProblem(r, ep.Model(), err))
+		return
+	}
+	doc, problems := runrec.ResumeDoc(rec, ep.Model(), overrides)
+	if len(problems) > 0 {
+		p := newProblem(ProblemValidation, http.StatusUnprocessableEntity, r,
+			fmt.Sprintf("run %s cannot be resumed with its recorded input alone: %d value(s) must be given again in the body", id, len(problems)))
+		p.Errors = problems
+		writeProblem(w, p)
+		return
+	}
+	input, err := ep.Decode(doc)
+	if err != nil {
+		writeProblem(w, s.decodeProblem(r, ep.Model(), err))
+		return
+	}
+	s.admit(w, r, s.newRun(ep.Model(), input, rec.RunID, runrec.ResumePrev(rec), int64(len(body))))
+}
+
+// listRuns answers GET /runs?endpoint=&status=&since=&limit=&cursor=:
+// newest first, a page at most limit runs and Options.MaxListBytes bytes;
+// "next" is the cursor of the following page.
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
-	endpoint, status, limit, p := s.listQuery(r)
+	q, p := s.listQuery(r)
 	if p != nil {
 		writeProblem(w, p)
 		return
 	}
-	bodies := s.store.list(endpoint, status, limit)
+	page, err := s.store.List(q.filter, q.cursor, q.limit, s.opts.MaxListBytes)
+	if err != nil {
+		writeProblem(w, newProblem(ProblemInvalidQuery, http.StatusBadRequest, r, err.Error()))
+		return
+	}
 	var buf bytes.Buffer
 	buf.WriteString(`{"runs":[`)
-	for i, b := range bodies {
+	for i, sr := range page.Runs {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.Write(bytes.TrimSuffix(b, []byte("\n")))
+		body := sr.Body
+		if run := s.active.lookup(sr.ID); run != nil {
+			body = run.current().body() // fresher than its stored progress
+		}
+		buf.Write(bytes.TrimSuffix(body, []byte("\n")))
 	}
-	buf.WriteString("]}\n")
+	buf.WriteString("]")
+	if page.Next != "" {
+		buf.WriteString(`,"next":` + strconv.Quote(page.Next))
+	}
+	buf.WriteString("}\n")
 	writeJSON(w, http.StatusOK, buf.Bytes())
 }
 
+type listQuery struct {
+	filter store.Filter
+	cursor string
+	limit  int
+}
+
 // listQuery parses the query of GET /runs, reporting every bad parameter.
-func (s *Server) listQuery(r *http.Request) (endpoint string, status *runtime.Status, limit int, p *Problem) {
-	limit = openapi.DefaultListLimit
-	q, err := url.ParseQuery(r.URL.RawQuery)
+func (s *Server) listQuery(r *http.Request) (q listQuery, p *Problem) {
+	q.limit = openapi.DefaultListLimit
+	values, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return "", nil, 0, newProblem(ProblemInvalidQuery, http.StatusBadRequest, r, "the query cannot be parsed: "+err.Error())
+		return q, newProblem(ProblemInvalidQuery, http.StatusBadRequest, r, "the query cannot be parsed: "+err.Error())
 	}
 	var errs []describe.FieldError
-	for _, name := range sortedKeys(q) {
-		values := q[name]
-		v := values[0]
+	for _, name := range sortedKeys(values) {
+		vs := values[name]
+		v := vs[0]
 		switch {
-		case len(values) == 1 && v == "" && (name == "endpoint" || name == "status" || name == "limit"):
+		case len(vs) == 1 && v == "" && (name == "endpoint" || name == "status" || name == "limit" || name == "since" || name == "cursor"):
 			continue // an empty value filters nothing: ?endpoint=&status=&limit=
-		case len(values) > 1:
+		case len(vs) > 1:
 			errs = append(errs, describe.FieldError{Field: name, Rule: "single", Message: "may be given once"})
 			continue
 		}
@@ -324,14 +476,26 @@ func (s *Server) listQuery(r *http.Request) (endpoint string, status *runtime.St
 			if s.model.Workflow(v) == nil {
 				errs = append(errs, describe.FieldError{Field: name, Rule: "enum", Message: "must be an endpoint of this app", Value: quote(v)})
 			}
-			endpoint = v
+			q.filter.Endpoint = v
 		case "status":
 			st, err := runtime.ParseStatus(v)
 			if err != nil {
 				errs = append(errs, describe.FieldError{Field: name, Rule: "enum", Message: "must be a status name such as COMPLETED", Value: quote(v)})
 				continue
 			}
-			status = &st
+			q.filter.Status = &st
+		case "since":
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				errs = append(errs, describe.FieldError{Field: name, Rule: "format", Message: "must be an RFC 3339 time such as 2026-12-01T10:00:00Z", Value: quote(v)})
+				continue
+			}
+			q.filter.Since = t
+		case "cursor":
+			if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+				errs = append(errs, describe.FieldError{Field: name, Rule: "format", Message: "must be the next value of a previous page", Value: quote(v)})
+			}
+			q.cursor = v
 		case "limit":
 			n, err := strconv.Atoi(v)
 			switch {
@@ -340,17 +504,17 @@ func (s *Server) listQuery(r *http.Request) (endpoint string, status *runtime.St
 			case n < 1 || n > openapi.MaxListLimit:
 				errs = append(errs, describe.FieldError{Field: name, Rule: "range", Message: fmt.Sprintf("must be between 1 and %d", openapi.MaxListLimit), Value: v})
 			default:
-				limit = n
+				q.limit = n
 			}
 		default:
-			errs = append(errs, describe.FieldError{Field: name, Rule: "unknown_parameter", Message: "is not a parameter of this route; use endpoint, status or limit"})
+			errs = append(errs, describe.FieldError{Field: name, Rule: "unknown_parameter", Message: "is not a parameter of this route; use endpoint, status, since, limit or cursor"})
 		}
 	}
 	if len(errs) > 0 {
 		p = newProblem(ProblemInvalidQuery, http.StatusBadRequest, r, fmt.Sprintf("%d query parameter problem(s)", len(errs)))
 		p.Errors = errs
 	}
-	return endpoint, status, limit, p
+	return q, p
 }
 
 func quote(v string) string {

@@ -112,8 +112,9 @@ func TestRoutes(t *testing.T) {
 			setup:      runningGate,
 			req:        request{method: "GET", path: "/runs/{id}"},
 			wantStatus: http.StatusOK,
+			// The running attempt shows; no node of it has ended yet.
 			wantBody: `{"run_id":"RUN_ID","endpoint":"gate","workflow":"gate","version":"0.1.0","status":"IN_PROGRESS","status_code":22,"submitted":"TIME","started":"TIME","finished":null,"input":` +
-				gateInput + `,"executions":[],"error":null}` + "\n",
+				gateInput + `,"executions":[{"attempt":1,"start":"TIME","end":"TIME","duration":"DURATION","status":"IN_PROGRESS","nodes":{}}],"error":null}` + "\n",
 		},
 		{
 			name:       "health",
@@ -196,7 +197,7 @@ func TestRoutes(t *testing.T) {
 			wantBody: `{"type":"` + problems + `invalid-query","title":"Invalid query parameters","status":400,"detail":"4 query parameter problem(s)","instance":"/runs","errors":[` +
 				`{"field":"endpoint","rule":"enum","message":"must be an endpoint of this app","value":"\"nope\""},` +
 				`{"field":"limit","rule":"single","message":"may be given once"},` +
-				`{"field":"sort","rule":"unknown_parameter","message":"is not a parameter of this route; use endpoint, status or limit"},` +
+				`{"field":"sort","rule":"unknown_parameter","message":"is not a parameter of this route; use endpoint, status, since, limit or cursor"},` +
 				`{"field":"status","rule":"enum","message":"must be a status name such as COMPLETED","value":"\"DONE\""}]}` + "\n",
 		},
 		{
@@ -315,7 +316,7 @@ func TestRoutes(t *testing.T) {
 			setup:      evicted,
 			req:        request{method: "GET", path: "/runs/{id}"},
 			wantStatus: http.StatusGone,
-			wantBody:   `{"type":"` + problems + `run-evicted","title":"Run evicted from the history","status":410,"detail":"run RUN_ID has finished and was evicted from the history, which keeps the last 1 finished runs","instance":"/runs/RUN_ID"}` + "\n",
+			wantBody:   `{"type":"` + problems + `run-evicted","title":"Run evicted from the history","status":410,"detail":"run RUN_ID has finished and was evicted from the history, which keeps the last 1 finished runs (67108864 bytes of records at most)","instance":"/runs/RUN_ID"}` + "\n",
 		},
 		{
 			name:       "evicted run of its endpoint",
@@ -323,7 +324,7 @@ func TestRoutes(t *testing.T) {
 			setup:      evicted,
 			req:        request{method: "GET", path: "/echo-msg/runs/{id}"},
 			wantStatus: http.StatusGone,
-			wantBody:   `{"type":"` + problems + `run-evicted","title":"Run evicted from the history","status":410,"detail":"run RUN_ID has finished and was evicted from the history, which keeps the last 1 finished runs","instance":"/echo-msg/runs/RUN_ID"}` + "\n",
+			wantBody:   `{"type":"` + problems + `run-evicted","title":"Run evicted from the history","status":410,"detail":"run RUN_ID has finished and was evicted from the history, which keeps the last 1 finished runs (67108864 bytes of records at most)","instance":"/echo-msg/runs/RUN_ID"}` + "\n",
 		},
 		{
 			name:       "evicted run of another endpoint",
@@ -339,7 +340,7 @@ func TestRoutes(t *testing.T) {
 			setup:      evicted,
 			req:        request{method: "POST", path: "/runs/{id}/cancel"},
 			wantStatus: http.StatusGone,
-			wantBody:   `{"type":"` + problems + `run-evicted","title":"Run evicted from the history","status":410,"detail":"run RUN_ID has finished and was evicted from the history, which keeps the last 1 finished runs","instance":"/runs/RUN_ID/cancel"}` + "\n",
+			wantBody:   `{"type":"` + problems + `run-evicted","title":"Run evicted from the history","status":410,"detail":"run RUN_ID has finished and was evicted from the history, which keeps the last 1 finished runs (67108864 bytes of records at most)","instance":"/runs/RUN_ID/cancel"}` + "\n",
 		},
 
 		// 413
@@ -425,7 +426,7 @@ func TestRoutes(t *testing.T) {
 			req:        request{method: "POST", path: "/gate/run", body: `{}`},
 			wantStatus: http.StatusTooManyRequests,
 			wantHeader: map[string]string{"Retry-After": "1"},
-			wantBody:   `{"type":"` + problems + `queue-full","title":"Run queue full","status":429,"detail":"1 run(s) are running and 1 waiting, the most this server takes; retry later","instance":"/gate/run"}` + "\n",
+			wantBody:   `{"type":"` + problems + `queue-full","title":"Run queue full","status":429,"detail":"1 run(s) run at once (1 per endpoint) and 1 wait (inputs up to 67108864 bytes together), the most this server takes; retry later","instance":"/gate/run"}` + "\n",
 		},
 
 		// 503

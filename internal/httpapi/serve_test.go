@@ -41,7 +41,7 @@ func startMain(t *testing.T, args, env []string, docs http.Handler) (base string
 		app.Docs = func(context.Context, *command.Env) (http.Handler, error) { return docs, nil }
 	}
 	go func() {
-		done <- cli.Main(ctx, app, []command.Command{httpapi.Command()}, args, env, io.Discard, stderr)
+		done <- cli.Main(ctx, app, []command.Command{httpapi.Command()}, args, append(env[:len(env):len(env)], "FLUXLY_DATA_DIR="+t.TempDir()), io.Discard, stderr)
 	}()
 	stop = func() mainResult {
 		cancel()
