@@ -93,8 +93,12 @@ func Document(name, version string, m *introspect.Model, auth bool) []byte {
 				"schema": obj{"type": "string", "enum": endpointNames(m)}},
 			obj{"name": "status", "in": "query", "description": "Only runs with this status (by name, case-insensitive).",
 				"schema": obj{"type": "string"}},
-			obj{"name": "limit", "in": "query", "description": "At most this many runs.",
+			obj{"name": "since", "in": "query", "description": "Only runs submitted at or after this time (RFC 3339).",
+				"schema": obj{"type": "string", "format": "date-time"}},
+			obj{"name": "limit", "in": "query", "description": "At most this many runs in the page (a page also stops at the server's byte limit).",
 				"schema": obj{"type": "integer", "minimum": 1, "maximum": MaxListLimit, "default": DefaultListLimit}},
+			obj{"name": "cursor", "in": "query", "description": "Where the page starts: the next value of the previous page.",
+				"schema": obj{"type": "string", "pattern": "^[0-9]+$"}},
 		},
 		"responses": withAuth(auth, obj{
 			"200": obj{"description": "The runs, newest first.", "content": obj{contentJSON: obj{"schema": ref("schemas", "RunList")}}},
@@ -126,6 +130,26 @@ func Document(name, version string, m *introspect.Model, auth bool) []byte {
 			"410": ref("responses", "Evicted"),
 		}),
 	}}
+	paths["/runs/{run_id}/resume"] = obj{"post": obj{
+		"operationId": "resume-run",
+		"summary":     "Resume a run that did not complete",
+		"description": "Starts a new run of the same endpoint with the recorded input, linked to the old one (resumed_from). Nodes that COMPLETED keep their recorded outputs and do not run again (reused: true); the others run. The optional body holds input values that replace the recorded ones; secrets that were set, and values too large to keep, must be given again.",
+		"tags":        []string{"runs"},
+		"parameters":  []any{ref("parameters", "RunID")},
+		"requestBody": obj{"required": false, "content": obj{contentJSON: obj{"schema": obj{"type": "object"}}}},
+		"responses": withAuth(auth, obj{
+			"202": ref("responses", "Accepted"),
+			"400": ref("responses", "MalformedJSON"),
+			"404": ref("responses", "NotFound"),
+			"409": ref("responses", "NotResumable"),
+			"410": ref("responses", "Evicted"),
+			"413": ref("responses", "TooLarge"),
+			"415": ref("responses", "UnsupportedMediaType"),
+			"422": ref("responses", "ValidationFailed"),
+			"429": ref("responses", "QueueFull"),
+			"503": ref("responses", "ShuttingDown"),
+		}),
+	}}
 	paths["/health"] = obj{"get": obj{
 		"operationId": "health",
 		"summary":     "Liveness",
@@ -149,7 +173,7 @@ func Document(name, version string, m *introspect.Model, auth bool) []byte {
 			"version": version,
 			"description": "Submit, poll and cancel runs of the app's workflows. Errors are application/problem+json (RFC 9457); " +
 				"their `type` is one of " + ProblemBase + "{malformed-json, invalid-query, unauthorized, not-found, method-not-allowed, " +
-				"run-finished, run-evicted, body-too-large, unsupported-media-type, validation, queue-full, shutting-down}.",
+				"run-finished, not-resumable, run-evicted, body-too-large, unsupported-media-type, validation, queue-full, shutting-down}.",
 		},
 		"tags": []any{
 			obj{"name": "runs", "description": "Submit, poll, list and cancel runs."},
@@ -257,6 +281,7 @@ func baseResponses() obj {
 		"Unauthorized":         problemResponse("The bearer token is missing or wrong (unauthorized)."),
 		"NotFound":             problemResponse("No such endpoint or run (not-found)."),
 		"Finished":             problemResponse("The run has already finished (run-finished)."),
+		"NotResumable":         problemResponse("The run has not ended, or completed, or is of an endpoint this server does not serve (not-resumable)."),
 		"Evicted":              problemResponse("The run finished and was evicted from the bounded history (run-evicted)."),
 		"TooLarge":             problemResponse("The body is over the size limit (body-too-large)."),
 		"UnsupportedMediaType": problemResponse("The body is not application/json (unsupported-media-type)."),
@@ -308,7 +333,8 @@ func baseSchemas() obj {
 				"duration": duration,
 				"status":   status,
 				"error":    errorInfo,
-				"output":   obj{"description": "The node's typed output, when it has one and the attempt ran to the end."},
+				"output":   obj{"description": "The node's typed output, when it has one and the attempt ran to the end; a value too large to keep is a marker {truncated, bytes, sha256}."},
+				"reused":   obj{"type": "boolean", "description": "The execution was kept from the run this one resumes; the node did not run again."},
 			},
 		},
 		"WorkflowExecution": obj{
@@ -332,18 +358,19 @@ func baseSchemas() obj {
 			"required": []string{"run_id", "endpoint", "workflow", "version", "status", "status_code",
 				"submitted", "started", "finished", "input", "executions", "error"},
 			"properties": obj{
-				"run_id":      obj{"type": "string", "format": "uuid", "description": "A random (version 4) UUID."},
-				"endpoint":    obj{"type": "string"},
-				"workflow":    obj{"type": "string", "description": "The workflow's name."},
-				"version":     obj{"type": "string", "description": "The workflow's version; empty when it has none."},
-				"status":      status,
-				"status_code": obj{"type": "integer", "description": "The status's code: WAITING 21, IN_PROGRESS 22, COMPLETED 0, CANCELLED 62, …"},
-				"submitted":   dateTime,
-				"started":     nullable(dateTime),
-				"finished":    nullable(dateTime),
-				"input":       obj{"type": "object", "description": "The input with defaults applied; secret fields are \"***\"."},
-				"executions":  obj{"type": "array", "items": ref("schemas", "WorkflowExecution"), "description": "Every workflow attempt; empty until the run ends."},
-				"error":       nullable(errorInfo),
+				"run_id":       obj{"type": "string", "format": "uuid", "description": "A random (version 4) UUID."},
+				"endpoint":     obj{"type": "string"},
+				"workflow":     obj{"type": "string", "description": "The workflow's name."},
+				"version":      obj{"type": "string", "description": "The workflow's version; empty when it has none."},
+				"status":       status,
+				"status_code":  obj{"type": "integer", "description": "The status's code: WAITING 21, IN_PROGRESS 22, COMPLETED 0, CANCELLED 62, …"},
+				"submitted":    dateTime,
+				"started":      nullable(dateTime),
+				"finished":     nullable(dateTime),
+				"resumed_from": obj{"type": "string", "description": "The run this one resumes."},
+				"input":        obj{"type": "object", "description": "The input with defaults applied; secret fields are \"***\"; a value too large to keep is a marker {truncated, bytes, sha256}."},
+				"executions":   obj{"type": "array", "items": ref("schemas", "WorkflowExecution"), "description": "Every workflow attempt: while the run goes on, each node attempt as it ends (without outputs); once it has ended, every attempt with its output."},
+				"error":        nullable(errorInfo),
 			},
 		},
 		"RunList": obj{
@@ -351,6 +378,7 @@ func baseSchemas() obj {
 			"required": []string{"runs"},
 			"properties": obj{
 				"runs": obj{"type": "array", "items": ref("schemas", "RunRecord")},
+				"next": obj{"type": "string", "description": "The cursor of the following page; absent on the last page."},
 			},
 		},
 		"FieldError": obj{
