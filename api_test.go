@@ -21,7 +21,7 @@ import (
 // only for a name users need, and say so in the commit.
 var apiLimits = map[string]struct{ idents, fields int }{
 	".":          {24, 10},
-	"runtime":    {136, 75}, // +10: Secret and its methods (fmt, slog, JSON and text marshalling, Reveal)
+	"runtime":    {156, 77}, // +10 Secret and its methods; +20 trigger rules, retry policy, resume (see the commit); +2 fields: NodeExecution.Reused, Result.ResumedFrom
 	"introspect": {15, 70},
 	"docgen":     {22, 7},
 	"site":       {6, 10},
@@ -30,7 +30,7 @@ var apiLimits = map[string]struct{ idents, fields int }{
 }
 
 // apiTotalLimit bounds the identifiers of all public packages together.
-const apiTotalLimit = 208
+const apiTotalLimit = 228
 
 func TestExportedIdentifiers(t *testing.T) {
 	counts := exportedCounts(t)

@@ -57,6 +57,10 @@ func (g *graph) describe() spec.Workflow {
 		if b := e.backoff; b != nil {
 			n.Backoff = &spec.Backoff{Factor: b.factor, Max: b.max}
 		}
+		n.Jitter, n.TriggerRule, n.ContinueOnFailure = e.jitter, e.rule.String(), e.continueOnFailure
+		if e.nonRetryable != nil {
+			n.NonRetryable = e.nonRetryable.names()
+		}
 		s.Nodes = append(s.Nodes, n)
 	}
 	for i := range int32(g.edges.n) {

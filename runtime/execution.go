@@ -36,6 +36,9 @@ func errorInfo(err error) *ErrorInfo {
 		return nil
 	}
 	t := fmt.Sprintf("%T", err)
+	if p, ok := err.(*permanentError); ok { // the mark is not the error's type
+		t = fmt.Sprintf("%T", p.err)
+	}
 	var p *PanicError
 	if errors.As(err, &p) {
 		t = "panic"
@@ -55,6 +58,9 @@ type NodeExecution struct {
 	// the attempt ran to the end; after a JSON round trip it holds the
 	// encoded output as a json.RawMessage.
 	Output any `json:"output,omitempty"`
+	// Reused says the record was taken, output included, from the run
+	// this one resumed ([ResumeFrom]): the node did not run again.
+	Reused bool `json:"reused,omitempty"`
 }
 
 // UnmarshalJSON keeps Output as raw JSON, so a decoded execution encodes
@@ -131,6 +137,8 @@ type Result struct {
 	End        time.Time            `json:"end"`
 	Duration   Duration             `json:"duration"`
 	Executions []*WorkflowExecution `json:"executions"`
+	// ResumedFrom is the id of the run this one resumed ([ResumeFrom]).
+	ResumedFrom string `json:"resumed_from,omitempty"`
 
 	err error
 }

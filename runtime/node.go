@@ -2,14 +2,18 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/fluxly-go/fluxly/internal/spec/engine"
 )
 
 // Node is embedded in every node type. I is the workflow's input type and O
@@ -77,24 +81,80 @@ func (n *Node[I, O]) Name() string {
 // returns an execution with status WAITING and a zero output. Read it from a
 // node downstream of this one (or from an edge condition), when this node has
 // finished.
+//
+// A node whose trigger rule lets it start before its parents have finished
+// (one_success, one_failed, always), and the nodes after it, may read a node
+// that is still running: Last is safe to call then, and returns a view of
+// the node's progress without output — IN_PROGRESS with the attempt's
+// number while an attempt runs, WAITING before the first attempt (attempt
+// 0) and between attempts (the attempt to come) — until the node has
+// finished.
 func (n *Node[I, O]) Last() Execution[O] {
-	if n.entry == nil || len(n.entry.recs) == 0 {
+	e := n.entry
+	if e == nil {
 		return Execution[O]{Status: Waiting}
 	}
-	i := len(n.entry.recs) - 1
-	return executionOf[O](&n.entry.recs[i], n.entry.errAt(i))
+	if v := e.view.Load(); v&(viewSet|viewFinal) == viewSet {
+		return progressView[O](v)
+	}
+	if len(e.recs) == 0 {
+		return Execution[O]{Status: Waiting}
+	}
+	i := len(e.recs) - 1
+	return executionOf[O](&e.recs[i], e.errAt(i))
 }
 
 // Executions returns every attempt of the node in this run, oldest first.
+// While the node has not finished and may be read early (see Last), it
+// returns Last's view alone, or nil before the first attempt.
 func (n *Node[I, O]) Executions() []Execution[O] {
-	if n.entry == nil || len(n.entry.recs) == 0 {
+	e := n.entry
+	if e == nil {
 		return nil
 	}
-	out := make([]Execution[O], len(n.entry.recs))
-	for i := range n.entry.recs {
-		out[i] = executionOf[O](&n.entry.recs[i], n.entry.errAt(i))
+	if v := e.view.Load(); v&(viewSet|viewFinal) == viewSet {
+		if v&(viewRunning|viewAttempt) == 0 {
+			return nil
+		}
+		return []Execution[O]{progressView[O](v)}
+	}
+	if len(e.recs) == 0 {
+		return nil
+	}
+	out := make([]Execution[O], len(e.recs))
+	for i := range e.recs {
+		out[i] = executionOf[O](&e.recs[i], e.errAt(i))
 	}
 	return out
+}
+
+// A node's view word (nodeEntry.view) is kept only by runs of graphs
+// where a trigger rule may start a node before its parents finish
+// (graph.early); elsewhere it stays 0 and readers only ever read a node
+// that has finished, ordered by the scheduler's lock. The scheduler
+// stores viewSet when the run starts, viewRunning with the attempt's
+// number when an attempt starts, the number of attempts made while a
+// retry waits, and viewFinal once the node's records are complete: Last
+// reads the records only after loading viewFinal, so the stores order
+// the record writes before the reads.
+const (
+	viewSet     = 1 << 31
+	viewFinal   = 1 << 30
+	viewRunning = 1 << 29
+	viewAttempt = 1<<29 - 1
+)
+
+// progressView is the execution Last returns for a node that has not
+// finished: view word v.
+func progressView[O any](v uint32) Execution[O] {
+	n := int(v & viewAttempt)
+	switch {
+	case v&viewRunning != 0:
+		return Execution[O]{Attempt: n, Status: InProgress}
+	case n > 0:
+		return Execution[O]{Attempt: n + 1, Status: Waiting}
+	}
+	return Execution[O]{Status: Waiting}
 }
 
 // executionOf is the typed view of a node's execution record. The record
@@ -139,6 +199,9 @@ type nodeEntry struct {
 	firstIn, lastIn   int32  // and edge.nextIn; -1 when empty
 	ord               int32  // position in a topological order (Pearce–Kelly)
 	mark              uint32 // visited in search graph.markGen
+	// view is the node's progress for Last, kept only in graphs where a
+	// node may be read while it runs (see viewSet).
+	view atomic.Uint32
 }
 
 // errAt is the error value of the node's attempt i (0-based), nil when it
@@ -154,23 +217,62 @@ func (e *nodeEntry) errAt(i int) error {
 // nodeOptions are a node's settings. Nodes without any share one zero
 // value, so large graphs of plain nodes don't carry them.
 type nodeOptions struct {
-	description string
-	timeout     time.Duration
-	retries     int
-	retryDelay  time.Duration
-	backoff     *backoff
+	description       string
+	timeout           time.Duration
+	retries           int
+	retryDelay        time.Duration
+	backoff           *backoff
+	nonRetryable      *statusSet // a pointer: nodeOptions stay comparable
+	rule              TriggerRule
+	continueOnFailure bool
+	jitter            bool
 }
 
 var defaultNodeOptions nodeOptions
+
+// retryable reports whether an attempt that ended with status and err may
+// be retried: its error is not permanent ([Permanent]) and its status not
+// declared non-retryable ([NonRetryable]).
+func (o *nodeOptions) retryable(status Status, err error) bool {
+	if o.nonRetryable != nil && o.nonRetryable.has(status) {
+		return false
+	}
+	return !errors.Is(err, ErrPermanent)
+}
 
 // typedNode is the generic part of a node, implemented by *Node[I, O].
 type typedNode interface {
 	impl() any
 	outputType() reflect.Type // nil for NoOutput
 	run(ctx context.Context, a *nodeAttempt) error
+	// typedOutput turns a recorded output back into the node's *O: a *O
+	// as is, JSON (json.RawMessage) decoded; nil stays nil.
+	typedOutput(out any) (any, error)
 }
 
 func (n *Node[I, O]) impl() any { return n.self }
+
+func (n *Node[I, O]) typedOutput(out any) (any, error) {
+	switch o := out.(type) {
+	case nil:
+		return nil, nil
+	case *O:
+		if n.entry.run.noOutput {
+			return nil, nil
+		}
+		return o, nil
+	case json.RawMessage:
+		if n.entry.run.noOutput {
+			return nil, nil
+		}
+		v := new(O)
+		if err := json.Unmarshal(o, v); err != nil {
+			return nil, fmt.Errorf("decoding its output as %v: %w", reflect.TypeFor[O](), err)
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("its output is a %T, not a *%v", out, reflect.TypeFor[O]())
+}
 
 func (n *Node[I, O]) outputType() reflect.Type {
 	if n.entry.run.noOutput {
@@ -267,6 +369,10 @@ func addNode[I, O any](g *graph, n NodeType[I, O], base *Node[I, O], name string
 	base.entry, base.self = e, n
 	if info.reads != nil {
 		g.readers = append(g.readers, reader{e.idx, info.reads})
+	}
+	if s.rule != 0 {
+		g.ruled = append(g.ruled, e.idx)
+		g.early = g.early || engine.Rule(s.rule).Early()
 	}
 	g.nodes = appendDoubling(g.nodes, e)
 	g.inDeg = appendDoubling(g.inDeg, 0)

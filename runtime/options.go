@@ -5,6 +5,8 @@ import (
 	"math"
 	"reflect"
 	"time"
+
+	"github.com/fluxly-go/fluxly/internal/spec/engine"
 )
 
 // WorkflowOption configures a workflow: see [NewWorkflow]. Options that
@@ -44,6 +46,10 @@ type (
 	}
 	maxConcurrencyOption int
 	hooksOption          struct{ h any }
+	triggerOption        TriggerRule
+	continueOption       struct{}
+	nonRetryableOption   []Status
+	jitterOption         struct{}
 )
 
 func (nameOption) nodeOption()               {}
@@ -55,6 +61,10 @@ func (retriesOption) nodeOption()            {}
 func (backoffOption) nodeOption()            {}
 func (maxConcurrencyOption) workflowOption() {}
 func (hooksOption) workflowOption()          {}
+func (triggerOption) nodeOption()            {}
+func (continueOption) nodeOption()           {}
+func (nonRetryableOption) nodeOption()       {}
+func (jitterOption) nodeOption()             {}
 
 // workflowSettings are a workflow's options once applied.
 type workflowSettings struct {
@@ -129,10 +139,45 @@ func (s *nodeSettings) apply(opts []NodeOption) {
 				continue
 			}
 			s.backoff = &backoff{factor: o.factor, max: o.max}
+		case triggerOption:
+			if !engine.Rule(o).Valid() {
+				s.errs = append(s.errs, fmt.Errorf("trigger rule %d is not one of the rules (AllSuccess … Always)", uint8(o)))
+				continue
+			}
+			s.rule = TriggerRule(o)
+		case continueOption:
+			s.continueOnFailure = true
+		case jitterOption:
+			s.jitter = true
+		case nonRetryableOption:
+			s.addNonRetryable(o)
 		default:
 			s.errs = append(s.errs, foreignOption(opt))
 		}
 	}
+}
+
+func (s *nodeSettings) addNonRetryable(statuses []Status) {
+	if len(statuses) == 0 {
+		s.errs = append(s.errs, fmt.Errorf("NonRetryable needs at least one status"))
+		return
+	}
+	set := new(statusSet)
+	if s.nonRetryable != nil {
+		*set = *s.nonRetryable
+	}
+	for _, st := range statuses {
+		switch {
+		case st == Completed:
+			s.errs = append(s.errs, fmt.Errorf("NonRetryable(COMPLETED): a completed attempt is never retried"))
+			return
+		case st < 0 || st > 255:
+			s.errs = append(s.errs, fmt.Errorf("NonRetryable(%v): a node's status is in 0–255", st))
+			return
+		}
+		set.add(st)
+	}
+	s.nonRetryable = set
 }
 
 // foreignOption reports an option made outside this package (a type that
@@ -193,20 +238,12 @@ type backoff struct {
 }
 
 // retryDelay returns the wait before retry k (1-based) for a node with the
-// given base delay and optional backoff.
+// given base delay and optional backoff, before any jitter. The formula is
+// the walker's (engine.BackoffDelay), which engines map onto their own
+// retry policies.
 func retryDelay(base time.Duration, b *backoff, k int) time.Duration {
-	if b == nil || k <= 1 {
+	if b == nil {
 		return base
 	}
-	d := float64(base)
-	for i := 1; i < k; i++ {
-		d *= b.factor
-		if b.max > 0 && d >= float64(b.max) {
-			return b.max
-		}
-		if d > float64(1<<62) {
-			return time.Duration(1 << 62)
-		}
-	}
-	return time.Duration(d)
+	return engine.BackoffDelay(base, b.factor, b.max, k)
 }

@@ -1,6 +1,6 @@
 // Package runtime authors and runs Fluxly workflows: typed DAGs of nodes
-// with timeouts, retries, lifecycle hooks, conditional edges and execution
-// groups, and statuses that become process exit codes.
+// with timeouts, retries, lifecycle hooks, conditional edges, trigger
+// rules and execution groups, and statuses that become process exit codes.
 //
 // A workflow is built by a constructor, called once per run so that every
 // run has its own node instances:
@@ -19,6 +19,50 @@
 // option does not compile. [AddFunc] adds a node whose logic is a plain
 // function.
 //
+// # Edges
+//
+// [Workflow.AddEdge] lets its child start once the source has finished,
+// whatever its status; [Workflow.AddEdgeIfSourceCompleted] only if the
+// source COMPLETED; [Workflow.AddConditionalEdge] and
+// [Workflow.AddEdgeWhen] (whose condition reads the run's typed input) if
+// the condition, evaluated when the source finishes, holds. Without a
+// trigger rule a node waits for all its parents and starts if every
+// incoming edge allows it; a node an edge refuses is skipped, and so is
+// everything that then can never start.
+//
+// # Trigger rules
+//
+// [Trigger] gives a node one of Airflow's trigger rules. Each parent's
+// outcome, as the node sees it, is decided by the edge first: a
+// conditional edge whose condition is false, or an on-success edge whose
+// source did not complete, makes the parent skipped for this node. Then a
+// parent that COMPLETED succeeded; one that finished with any other status
+// (after its retries) failed; a skipped parent is skipped. The rule
+// decides from those outcomes:
+//
+//	rule                         runs                                           is skipped
+//	(none)                       every parent done, none skipped                every parent done, one skipped
+//	all_success                  every parent done, all succeeded               every parent done, one did not succeed
+//	all_done                     every parent done                              never
+//	none_failed                  every parent done, none failed                 every parent done, one failed
+//	none_failed_min_one_success  every parent done, none failed, one succeeded  every parent done, one failed or none succeeded
+//	one_success                  as soon as one parent succeeded                every parent done, none succeeded
+//	one_failed                   as soon as one parent failed                   every parent done, none failed
+//	all_failed                   every parent done, all failed                  every parent done, one did not fail
+//	always                       at once, when the workflow attempt starts      never
+//
+// A node without parents runs at once whatever its rule, and no rule
+// skips a node before all its parents are done. A node a rule refuses is
+// skipped and counts as a skipped parent for its children; a skipped node
+// never fails an execution group. The decision is made once: a node that
+// started early (one_success, one_failed, always) ignores the outcomes of
+// its other parents, though a condition on an edge into it is still
+// evaluated when its source finishes (and a panic there still fails the
+// attempt). always follows Airflow: the node has no dependencies and runs
+// alongside the nodes without parents; its edges still order the
+// documentation and count as ancestry for the data-dependency check, and
+// its children wait for it as usual.
+//
 // # Data dependencies
 //
 // Consumer holds Producer in a field and reads its output with
@@ -30,8 +74,51 @@
 // interface fields by their value: a missing edge is an [ErrDataDependency]
 // error naming both nodes and the field. A field tagged fluxly:"nodep" is
 // not checked, for a node read only when the order is guaranteed another
-// way. The variables a closure given to [AddFunc] or to
-// [Workflow.AddConditionalEdge] captures cannot be checked.
+// way. The variables a closure given to [AddFunc], [Workflow.AddEdgeWhen]
+// or [Workflow.AddConditionalEdge] captures cannot be checked.
+//
+// A rule that starts a node early (one_success, one_failed, always) lets
+// it, and the nodes after it, run while some of their ancestors still run.
+// Reading such an ancestor is safe: until it has finished, Last returns a
+// view of its progress (IN_PROGRESS or WAITING, no output) instead of a
+// record, so check Last().Status before using the output.
+//
+// # Failures, groups and retries
+//
+// [Workflow.AddExecutionGroup] declares nodes that fail together; by default all
+// nodes form one group. A group has failed once one of its nodes finished
+// with a status other than COMPLETED; when every group has failed, running
+// nodes are cancelled and the workflow fails with the status and error of
+// the node that killed the last group. A node with [ContinueOnFailure]
+// fails no group: its records keep its failed status, its children see a
+// failed parent, and the workflow goes on; it ends COMPLETED if nothing
+// else failed a group.
+//
+// [Retries] gives a node extra attempts, [ExponentialBackoff] makes their
+// delays grow, and [Jitter] draws each delay uniformly in [0, delay] ("full
+// jitter"; [WithRand] makes the draws repeatable). An attempt whose error
+// is marked with [Permanent], or whose status is listed in
+// [NonRetryable], is the node's last whatever the retries allow. These
+// map onto a Temporal retry policy: maximum attempts = 1 + retries,
+// initial interval = the retry delay, backoff coefficient = the backoff
+// factor (1 without backoff), maximum interval = the backoff cap, and
+// non-retryable error types = permanent errors and the non-retryable
+// statuses (Temporal has no jitter).
+//
+// A panic in node logic, a hook, a middleware or a condition is recovered
+// and recorded as FAILED. Logic that calls runtime.Goexit (t.FailNow in a
+// test helper) ends its attempt FAILED too, with an error saying so; the
+// hooks after that point do not run.
+//
+// # Secrets and resuming
+//
+// [Secret] is a string that prints, logs and encodes as ***: use it for
+// input fields that must never appear in any output (the app treats such
+// fields as secret), and call [Secret.Reveal] where the value is needed.
+//
+// [ResumeFrom] runs a workflow again after a failure, reusing the
+// records, outputs included, of the nodes that COMPLETED in the earlier
+// run: only the others run.
 //
 // # Hooks
 //
@@ -144,9 +231,20 @@ func (h edgeHow) kind() EdgeKind {
 	return Conditional
 }
 
+// condition is a conditional edge's label and condition: fn for
+// AddConditionalEdge, typed (which reads the run's *I) for AddEdgeWhen.
 type condition struct {
 	label string
 	fn    func() bool
+	typed func(in any) bool
+}
+
+// eval calls the condition with the run's input, a *I.
+func (c *condition) eval(in any) bool {
+	if c.typed != nil {
+		return c.typed(in)
+	}
+	return c.fn()
 }
 
 func (g *graph) edgeLabel(h edgeHow) string {
@@ -181,6 +279,12 @@ type graph struct {
 	// readers are the nodes whose types have fields that can hold a node,
 	// in the order added: Err checks their data dependencies.
 	readers []reader
+	// ruled are the nodes with a trigger rule, in the order added.
+	ruled []int32
+	// early is set when a node's rule lets it start before its parents
+	// have finished: the run then publishes each node's progress for
+	// Node.Last (see nodeEntry.view).
+	early bool
 
 	markGen uint32 // the current search's mark in nodeEntry.mark
 
@@ -300,18 +404,39 @@ func (w *Workflow[I]) Err() error {
 }
 
 // AddEdge lets dst start once src has finished, whatever its status.
-func (w *Workflow[I]) AddEdge(src, dst NodeRef) { w.g.addEdge(src, dst, Plain, "", nil) }
+func (w *Workflow[I]) AddEdge(src, dst NodeRef) { w.g.addEdge(src, dst, Plain, nil) }
 
 // AddConditionalEdge lets dst start once src has finished and cond, evaluated
 // at that moment, returns true. label says in words what cond checks; docs
-// and diagrams show it. cond must be quick and must not block.
+// and diagrams show it. cond must be quick and must not block. A panic in
+// cond fails the workflow attempt (a [PanicError]). [Workflow.AddEdgeWhen]
+// is the same edge with a condition that reads the run's input.
 func (w *Workflow[I]) AddConditionalEdge(src, dst NodeRef, label string, cond func() bool) {
-	w.g.addEdge(src, dst, Conditional, label, cond)
+	c := condition{label: label, fn: cond}
+	w.g.addEdge(src, dst, Conditional, &c)
+}
+
+// AddEdgeWhen adds a conditional edge whose condition reads the run's
+// input, as node logic does through Exec.Input (treat it as read-only),
+// and upstream outputs through the nodes it captures, with [Node.Last]:
+//
+//	wf.AddEdgeWhen(validate, notify, "rows were rejected", func(in *Input) bool {
+//		return in.Notify && validate.Last().Output.Rejected > 0
+//	})
+//
+// cond is evaluated once src has finished (src's Last is then final);
+// dst starts only if it returns true, as with [Workflow.AddConditionalEdge].
+func (w *Workflow[I]) AddEdgeWhen(src, dst NodeRef, label string, cond func(in *I) bool) {
+	c := condition{label: label}
+	if cond != nil {
+		c.typed = func(in any) bool { return cond(in.(*I)) }
+	}
+	w.g.addEdge(src, dst, Conditional, &c)
 }
 
 // AddEdgeIfSourceCompleted lets dst start only if src finished COMPLETED.
 func (w *Workflow[I]) AddEdgeIfSourceCompleted(src, dst NodeRef) {
-	w.g.addEdge(src, dst, OnSuccess, onSuccessLabel, nil)
+	w.g.addEdge(src, dst, OnSuccess, nil)
 }
 
 // AddExecutionGroup declares a set of nodes that succeed or fail together.
@@ -401,7 +526,8 @@ func shortType(v any) string {
 	return string(b)
 }
 
-func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func() bool) {
+// addEdge adds an edge of kind; c is a conditional edge's condition.
+func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, c *condition) {
 	s, d := g.lookup(src), g.lookup(dst)
 	if s == nil || d == nil {
 		var unknown []string
@@ -418,10 +544,10 @@ func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func
 	case s == d:
 		g.fail(ErrSelfLoop, []string{s.name}, "self-loop on node %q", s.name)
 		return
-	case kind == Conditional && cond == nil:
+	case kind == Conditional && c.fn == nil && c.typed == nil:
 		g.fail(ErrInvalidEdge, []string{s.name, d.name}, "conditional edge %q → %q has no condition", s.name, d.name)
 		return
-	case kind == Conditional && strings.TrimSpace(label) == "":
+	case kind == Conditional && strings.TrimSpace(c.label) == "":
 		g.fail(ErrInvalidEdge, []string{s.name, d.name}, "conditional edge %q → %q needs a label saying what it checks", s.name, d.name)
 		return
 	}
@@ -439,7 +565,7 @@ func (g *graph) addEdge(src, dst NodeRef, kind EdgeKind, label string, cond func
 		ed.how = onSuccessEdge
 	case Conditional:
 		ed.how = edgeHow(len(g.conds))
-		g.conds = append(g.conds, condition{label: label, fn: cond})
+		g.conds = append(g.conds, *c)
 	}
 	ei := g.edges.add(ed)
 	if s.lastOut < 0 {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/fluxly-go/fluxly/internal/spec/engine"
 )
 
 // The scheduler is event-driven: a worker goroutine, a timeout's AfterFunc
@@ -118,6 +120,29 @@ type attemptRun struct {
 	groupsAlive int
 	finished    bool
 	clock       time.Duration // the latest stamp, since t0 (see stamp)
+	// tally holds the nodes whose wait entry is negative (^index): nodes
+	// with a trigger rule and nodes restored from an earlier run.
+	tally []tally
+	// restored are the nodes ResumeFrom keeps, in topological order.
+	restored []restoredNode
+}
+
+// tally is the state of a node that wait's plain counter does not
+// describe: a node with a trigger rule counts its parents' outcomes and
+// asks the rules table (engine.Decide, shared with the walker); a
+// restored node is decided from the start. Only such nodes have one, so
+// graphs without rules pay one sign test per edge.
+type tally struct {
+	rule    TriggerRule
+	decided bool // it was made ready or skipped, or restored: later outcomes change nothing
+	parents int32
+	counts  [3]int32 // by engine.Outcome: succeeded, failed, skipped
+}
+
+// restoredNode is a node whose COMPLETED record ResumeFrom keeps.
+type restoredNode struct {
+	v   int32
+	rec NodeExecution
 }
 
 // blocked is set in attemptRun.wait once an incoming edge of the node said no.
@@ -160,7 +185,7 @@ type nodeTimeout struct{ err *Error }
 func (t nodeTimeout) Error() string { return t.err.Error() }
 func (t nodeTimeout) Unwrap() error { return t.err }
 
-func runAttempt(parent context.Context, g *graph, input any, number int, timeout time.Duration, cfg *runConfig) *WorkflowExecution {
+func runAttempt(parent context.Context, g *graph, input any, number int, timeout time.Duration, cfg *runConfig, restored []restoredNode) *WorkflowExecution {
 	ex := &WorkflowExecution{Attempt: number, Start: time.Now()}
 	wctx := parent
 	if timeout > 0 {
@@ -169,7 +194,7 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 			&Error{Status: TimedOut, Msg: fmt.Sprintf("workflow %q timed out after %v", g.name, timeout)})
 		defer cancel()
 	}
-	r := &attemptRun{g: g, cfg: cfg, input: input, number: number, exec: ex, done: make(chan struct{}), t0: ex.Start}
+	r := &attemptRun{g: g, cfg: cfg, input: input, number: number, exec: ex, done: make(chan struct{}), t0: ex.Start, restored: restored}
 	if g.ran {
 		// The constructor returned a graph that ran before. Its nodes start
 		// over; their first attempts get fresh structs, since a goroutine
@@ -177,6 +202,9 @@ func runAttempt(parent context.Context, g *graph, input any, number int, timeout
 		// ones in the entries.
 		r.reused = true
 		for _, e := range g.nodes {
+			if g.early {
+				e.view.Store(viewSet) // readers stop reading the old records first
+			}
 			e.recs, e.errs, e.timer = nil, nil, nil
 			e.run.attempts, e.run.cur = 0, nil
 		}
@@ -274,7 +302,17 @@ func (r *attemptRun) startHook(wctx context.Context) error {
 		return nil
 	}
 	done := make(chan error, 1)
-	go func() { done <- r.workflowHook("OnStart hook", func() { h.OnStart(wctx) }) }()
+	go func() {
+		exited := true
+		defer func() {
+			if exited { // runtime.Goexit in the hook
+				done <- &Error{Status: Failed, Msg: fmt.Sprintf("workflow %q OnStart hook: runtime.Goexit was called before it returned", r.g.name)}
+			}
+		}()
+		err := r.workflowHook("OnStart hook", func() { h.OnStart(wctx) })
+		exited = false
+		done <- err
+	}()
 	select {
 	case err := <-done:
 		return err
@@ -319,12 +357,23 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, int, error) {
 
 	r.mu.Lock()
 	copy(r.wait, g.inDeg)
+	if g.early {
+		for _, e := range g.nodes {
+			e.view.Store(viewSet)
+		}
+	}
+	if len(g.ruled) > 0 || len(r.restored) > 0 {
+		r.special()
+	}
 	for v, d := range g.inDeg {
-		if d == 0 {
+		if d == 0 && r.wait[v] == 0 {
 			r.enqueue(int32(v))
 		}
 	}
 	r.pump()
+	if r.final == len(g.nodes) && !r.finished { // every node restored or skipped
+		r.finish(Completed, nil, Completed, nil)
+	}
 	more := r.wake()
 	r.mu.Unlock()
 	r.spawnIf(more)
@@ -337,6 +386,59 @@ func (r *attemptRun) schedule(wctx context.Context) (Status, int, error) {
 		r.mu.Unlock()
 	}
 	return r.exec.Status, r.ran, r.exec.err
+}
+
+// special sets up the nodes with a trigger rule and the restored nodes
+// (see tally): ruled nodes without parents and nodes whose rule is
+// Always are queued at once; restored nodes count as finished COMPLETED,
+// in topological order, which may make their children ready or skipped
+// (their conditions are evaluated now). Called by schedule with r.mu held.
+func (r *attemptRun) special() {
+	g := r.g
+	r.tally = make([]tally, 0, len(g.ruled)+len(r.restored))
+	for _, v := range g.ruled {
+		r.wait[v] = ^int32(len(r.tally))
+		r.tally = append(r.tally, tally{rule: g.nodes[v].rule, parents: g.inDeg[v]})
+	}
+	for _, rn := range r.restored {
+		if r.wait[rn.v] >= 0 {
+			r.wait[rn.v] = ^int32(len(r.tally))
+			r.tally = append(r.tally, tally{})
+		}
+		r.tally[^r.wait[rn.v]].decided = true
+	}
+	for _, v := range g.ruled {
+		if t := &r.tally[^r.wait[v]]; !t.decided && (t.parents == 0 || t.rule == Always) {
+			t.decided = true
+			r.enqueue(v)
+		}
+	}
+	for i := range r.restored {
+		rn := &r.restored[i]
+		e := g.nodes[rn.v]
+		r.ran++
+		r.recs[r.ran-1] = rn.rec
+		e.recs = r.recs[r.ran-1 : r.ran : r.ran]
+		r.nodeDone(rn.v, Completed, nil)
+		if r.finished {
+			return
+		}
+	}
+}
+
+// count adds one parent outcome to the tally of the node whose wait entry
+// is w (negative), and returns the verdict it newly reaches: Wait when
+// none, or when the node was decided before.
+func (r *attemptRun) count(w int32, o engine.Outcome) engine.Verdict {
+	t := &r.tally[^w]
+	if t.decided {
+		return engine.Wait
+	}
+	t.counts[o]++
+	v := engine.Decide(engine.Rule(t.rule), int(t.parents), int(t.counts[engine.Succeeded]),
+		int(t.counts[engine.Failed]), int(t.counts[engine.Skipped]))
+	t.decided = v != engine.Wait
+	return v
 }
 
 func (r *attemptRun) enqueue(v int32) {
@@ -392,8 +494,12 @@ func (r *attemptRun) pop(now time.Time) *nodeAttempt {
 			continue
 		}
 		a.started, a.startOff = true, r.stamp(now).Sub(r.t0)
-		if r.g.nodes[a.v].timeout > 0 {
+		e := r.g.nodes[a.v]
+		if e.timeout > 0 {
 			r.arm(a)
+		}
+		if r.g.early {
+			e.view.Store(viewSet | viewRunning | uint32(a.n))
 		}
 		if r.cfg.observer != nil {
 			r.nodeEvent(NodeStarted, a.v, int(a.n), InProgress, nil, a.start(), 0, 0)
@@ -458,27 +564,63 @@ func (r *attemptRun) worker() {
 	more := r.wake()
 	r.mu.Unlock()
 	r.spawnIf(more)
+	r.work(a)
+}
+
+func (r *attemptRun) work(a *nodeAttempt) {
 	for a != nil {
-		var err error
-		if r.mw {
-			err = a.callChain(a.ctx())
-		} else {
-			err = a.attempt(a.ctx())
-		}
-		if ctx := a.ctx(); ctx.Err() != nil {
-			if cause, ok := context.Cause(ctx).(nodeTimeout); ok {
-				err = cause.err // the deadline passed before the logic returned
+		a = r.step(a)
+	}
+}
+
+// step runs attempt a, settles it and returns the next queued attempt.
+// Logic, a hook or a middleware that calls runtime.Goexit (t.FailNow in
+// a test helper) ends this goroutine: the deferred call then settles the
+// attempt FAILED and hands the queue to a new goroutine, so the run goes
+// on. A panic never gets there: the attempt recovers it.
+func (r *attemptRun) step(a *nodeAttempt) (next *nodeAttempt) {
+	exited := true
+	defer func() {
+		if exited {
+			if next := r.settleRun(a, a.goexitError(), false); next != nil {
+				go r.work(next)
 			}
 		}
-		now := time.Now()
-		rec := a.recordOf(err, true, now) // composed outside the lock
-		r.mu.Lock()
-		r.settle(a.v, a, &rec, err)
-		a = r.pop(now)
-		more := r.wake()
-		r.mu.Unlock()
-		r.spawnIf(more)
+	}()
+	var err error
+	if r.mw {
+		err = a.callChain(a.ctx())
+	} else {
+		err = a.attempt(a.ctx())
 	}
+	exited = false
+	return r.settleRun(a, err, true)
+}
+
+// settleRun settles attempt a, ended by its worker with err, and pops the
+// next queued attempt. own says a's goroutine finished writing its output.
+func (r *attemptRun) settleRun(a *nodeAttempt, err error, own bool) *nodeAttempt {
+	if ctx := a.ctx(); ctx.Err() != nil {
+		if cause, ok := context.Cause(ctx).(nodeTimeout); ok {
+			err = cause.err // the deadline passed before the logic returned
+		}
+	}
+	now := time.Now()
+	rec := a.recordOf(err, own, now) // composed outside the lock
+	r.mu.Lock()
+	r.settle(a.v, a, &rec, err)
+	next := r.pop(now)
+	more := r.wake()
+	r.mu.Unlock()
+	r.spawnIf(more)
+	return next
+}
+
+// goexitError is the error of an attempt whose goroutine called
+// runtime.Goexit before the attempt ended.
+func (a *nodeAttempt) goexitError() error {
+	return &Error{Status: Failed, Msg: fmt.Sprintf("node %q attempt %d: runtime.Goexit was called (t.FailNow, t.SkipNow "+
+		"or t.Fatal in a test helper?) before the attempt ended; its remaining hooks did not run", a.r.g.nodes[a.v].name, a.n)}
 }
 
 // callChain runs the attempt through the run's middleware.
@@ -576,7 +718,7 @@ func (r *attemptRun) settle(v int32, a *nodeAttempt, rec *NodeExecution, err err
 	r.record(e, a, rec, err)
 	ns.cur = nil
 	r.running--
-	if status != Completed && int(a.n) <= e.retries && r.ctx.Err() == nil {
+	if status != Completed && int(a.n) <= e.retries && r.ctx.Err() == nil && e.retryable(status, err) {
 		r.retry(v, a, status, err)
 		return
 	}
@@ -654,6 +796,12 @@ func (a *nodeAttempt) recordOf(err error, own bool, end time.Time) NodeExecution
 func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 	e := r.g.nodes[v]
 	delay := retryDelay(e.retryDelay, e.backoff, int(a.n))
+	if e.jitter {
+		delay = r.cfg.draw(delay)
+	}
+	if r.g.early {
+		e.view.Store(viewSet | uint32(a.n)) // waiting for attempt a.n+1
+	}
 	if r.cfg.observer != nil {
 		r.nodeEvent(NodeRetrying, v, int(a.n), status, err, r.stamp(time.Now()), 0, delay)
 	}
@@ -683,11 +831,14 @@ func (r *attemptRun) retry(v int32, a *nodeAttempt, status Status, err error) {
 func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 	e := r.g.nodes[v]
 	r.final++
+	if r.g.early {
+		e.view.Store(viewSet | viewFinal) // before any condition reads e
+	}
 	if r.cfg.observer != nil {
 		last := e.recs[len(e.recs)-1]
 		r.nodeEvent(NodeFinished, v, last.Attempt, status, err, last.End, time.Duration(last.Duration), 0)
 	}
-	if status != Completed {
+	if status != Completed && !e.continueOnFailure {
 		groups := r.g.groupsOf(v)
 		if len(r.g.groups) == 0 {
 			groups = []int32{0}
@@ -721,7 +872,17 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 				condErr = perr
 			}
 		}
-		w := r.wait[oe.to] - 1
+		w := r.wait[oe.to]
+		if w < 0 { // a trigger rule, or a restored node
+			switch r.count(w, engine.OutcomeOf(allow, status == Completed)) {
+			case engine.Run:
+				r.enqueue(oe.to)
+			case engine.Skip:
+				skipped = append(skipped, oe.to)
+			}
+			continue
+		}
+		w--
 		if !allow {
 			w |= blocked
 		}
@@ -743,17 +904,26 @@ func (r *attemptRun) nodeDone(v int32, status Status, err error) {
 // evalCond calls an edge's condition. A panic is a bug in the workflow: it
 // fails the attempt (see nodeDone) rather than silently skipping.
 func (r *attemptRun) evalCond(from int32, oe outEdge) (ok bool, err error) {
-	c := &r.g.conds[oe.how]
+	return r.g.evalCond(from, oe.to, oe.how, r.input)
+}
+
+// evalCond calls the condition of the conditional edge from → to, whose
+// edgeHow is how, with the run's input, turning a panic into a
+// *PanicError.
+func (g *graph) evalCond(from, to int32, how edgeHow, input any) (ok bool, err error) {
+	c := &g.conds[how]
 	defer func() {
 		if p := recover(); p != nil {
-			where := fmt.Sprintf("condition %q of edge %q → %q", c.label, r.g.nodes[from].name, r.g.nodes[oe.to].name)
+			where := fmt.Sprintf("condition %q of edge %q → %q", c.label, g.nodes[from].name, g.nodes[to].name)
 			ok, err = false, &PanicError{Where: where, Value: p, Stack: debug.Stack()}
 		}
 	}()
-	return c.fn(), nil
+	return c.eval(input), nil
 }
 
-// skip marks nodes that can never start, and everything that then can't.
+// skip marks nodes that can never start, and everything that then can't;
+// a child whose trigger rule runs it whatever its parents (all_done,
+// none_failed, …) may become ready instead.
 func (r *attemptRun) skip(stack []int32) {
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
@@ -765,7 +935,17 @@ func (r *attemptRun) skip(stack []int32) {
 			r.nodeEvent(NodeSkipped, v, 0, Unknown, nil, r.stamp(time.Now()), 0, 0)
 		}
 		for _, oe := range r.out[r.outStart[v]:r.outStart[v+1]] {
-			w := (r.wait[oe.to] - 1) | blocked
+			w := r.wait[oe.to]
+			if w < 0 {
+				switch r.count(w, engine.Skipped) {
+				case engine.Run:
+					r.enqueue(oe.to)
+				case engine.Skip:
+					stack = append(stack, oe.to)
+				}
+				continue
+			}
+			w = (w - 1) | blocked
 			r.wait[oe.to] = w
 			if w == blocked {
 				stack = append(stack, oe.to)
@@ -842,6 +1022,11 @@ func (r *attemptRun) finish(status Status, err error, stopStatus Status, stopErr
 		}
 	}
 	r.finished = true
+	if r.g.early { // every record is written: Last reads them from now on
+		for _, e := range r.g.nodes {
+			e.view.Store(viewSet | viewFinal)
+		}
+	}
 	r.exec.Status, r.exec.err = status, err
 	r.cancel(stopErr)
 	close(r.done)

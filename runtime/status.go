@@ -169,3 +169,25 @@ func StatusOf(err error) Status {
 
 // FluxlyStatus lets StatusOf find the status through any wrapping.
 func (e *Error) FluxlyStatus() Status { return e.Status }
+
+// ErrPermanent is in the chain of every error [Permanent] returns:
+// errors.Is(err, ErrPermanent) tells a failure that retrying cannot fix.
+var ErrPermanent = errors.New("permanent error")
+
+// Permanent marks err as not worth retrying: a node attempt that fails
+// with it is its last, whatever [Retries] allows. The status is err's
+// ([StatusOf] looks through the mark), and so are its message and chain:
+// errors.Is and errors.As find what err wraps. Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+// permanentError is err marked permanent.
+type permanentError struct{ err error }
+
+func (p *permanentError) Error() string        { return p.err.Error() }
+func (p *permanentError) Unwrap() error        { return p.err }
+func (p *permanentError) Is(target error) bool { return target == ErrPermanent }
