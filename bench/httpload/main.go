@@ -1,7 +1,7 @@
 // Command httpload measures the HTTP API on loopback. It has two halves,
 // meant to run as two processes on the same machine:
 //
-//	httpload -listen 127.0.0.1:8000 [-workers 16 -queue 1024 -history 10000]
+//	httpload -listen 127.0.0.1:8000 [-data-dir DIR|off] [-workers 16 -queue 1024 -history 10000]
 //
 // serves the bundled examples (package httpapi; logs discarded, or written
 // as JSON to -log FILE) until
@@ -56,7 +56,7 @@ func main() {
 }
 
 type config struct {
-	listen, logPath           string
+	listen, logPath, dataDir  string
 	workers, queue, history   int
 	url, mode, endpoint, body string
 	conns                     int
@@ -71,6 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.listen, "listen", "", "serve the bundled examples on this address instead of loading a server")
 	fs.StringVar(&c.logPath, "log", "", "server: write the JSON logs (requests, runs) to this file (default: discard them)")
+	fs.StringVar(&c.dataDir, "data-dir", "", "server: the run store's directory; off keeps records in memory (default: a temporary directory)")
 	fs.IntVar(&c.workers, "workers", 0, "server: Options.Workers (0: default)")
 	fs.IntVar(&c.queue, "queue", 0, "server: Options.QueueSize (0: default)")
 	fs.IntVar(&c.history, "history", 0, "server: Options.HistorySize (0: default)")
@@ -118,7 +119,16 @@ func serve(ctx context.Context, c config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	args := []string{"serve", "--host", host, "--port", port, "--log-format", "json"}
+	dataDir := c.dataDir
+	if dataDir == "" {
+		d, err := os.MkdirTemp("", "httpload-data-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dataDir = d
+	}
+	args := []string{"serve", "--host", host, "--port", port, "--log-format", "json", "--data-dir", dataDir}
 	for _, o := range []struct {
 		flag string
 		v    int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -113,8 +114,11 @@ func serve(ctx context.Context, env *command.Env, f *serveFlags) error {
 	}
 	addr := net.JoinHostPort(f.Host, strconv.Itoa(f.Port))
 	return s.ListenAndServe(ctx, addr, func(a net.Addr) {
+		// Written whatever the log level: callers wait for this line.
 		url := "http://" + a.String()
-		opts.Logger.Info("listening on "+url, "url", url, "store", where)
+		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "listening on "+url, 0)
+		rec.AddAttrs(slog.String("url", url), slog.String("store", where))
+		_ = opts.Logger.Handler().Handle(ctx, rec)
 		if opts.Token == "" && !loopback(a) {
 			opts.Logger.Warn("serving on a non-loopback address without FLUXLY_API_TOKEN: anyone who can reach it can run workflows", "addr", a.String())
 		}

@@ -218,7 +218,7 @@ type process struct {
 
 // startProcess runs bin serve --port 0 args... and waits for its
 // listening line.
-func startProcess(t *testing.T, bin string, env []string, args ...string) *process {
+func startProcess(t testing.TB, bin string, env []string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--port", "0"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
@@ -234,12 +234,12 @@ func startProcess(t *testing.T, bin string, env []string, args ...string) *proce
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		first := true
+		found := false
 		for sc.Scan() {
 			fmt.Fprintln(p.stderr, sc.Text())
-			if first {
+			if !found && listeningRE.MatchString(sc.Text()) {
 				lines <- sc.Text()
-				first = false
+				found = true
 			}
 		}
 		p.exited <- cmd.Wait()
@@ -251,11 +251,7 @@ func startProcess(t *testing.T, bin string, env []string, args ...string) *proce
 	})
 	select {
 	case line := <-lines:
-		m := listeningRE.FindStringSubmatch(line)
-		if m == nil {
-			t.Fatalf("first stderr line %q is not the listening line", line)
-		}
-		p.base = m[1]
+		p.base = listeningRE.FindStringSubmatch(line)[1]
 	case err := <-p.exited:
 		t.Fatalf("%s exited before listening: %v\n%s", bin, err, p.stderr)
 	case <-time.After(30 * time.Second):
@@ -287,6 +283,12 @@ func (p *process) record(t *testing.T, id string) httpapi.Record {
 		t.Fatalf("GET /runs/%s: %d %s", id, code, body)
 	}
 	return decodeRecord(t, []byte(body))
+}
+
+// kill ends the process with SIGKILL and waits for it.
+func (p *process) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
 }
 
 // terminate sends SIGTERM and waits for a clean exit.
