@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -30,10 +31,10 @@ var Sources embed.FS
 type Input struct {
 	runtime.Input
 
-	Source  string `json:"source" default:"examples/etl/testdata/users.json" help:"JSON file with an array of users to extract."`
+	Source  string `json:"source" default:"examples/etl/testdata/users.json" help:"JSON file with an array of users to extract: a relative path inside the working directory."`
 	MinAge  int    `json:"min_age" default:"18" help:"Drop users younger than this." jsonschema:"minimum=0,maximum=150"`
 	Country string `json:"country" help:"Keep only users from this ISO 3166 country code; empty keeps all." jsonschema:"pattern=^[A-Z]{2}$"`
-	Output  string `json:"output" help:"File to write the loaded users to as JSON; empty logs them instead."`
+	Output  string `json:"output" help:"File to write the loaded users to as JSON, a relative path inside the working directory; empty logs them instead."`
 	DryRun  bool   `json:"dry_run" default:"false" help:"Validate and transform, but load nothing."`
 }
 
@@ -56,18 +57,37 @@ type Extract struct {
 	runtime.Node[Input, ExtractOutput]
 }
 
+// workDir confines the files etl reads and writes to the process's working
+// directory: its source and output come from input — an HTTP client's,
+// when the app serves the API — and must not reach any other file the
+// process may open.
+func workDir() (*os.Root, error) { return os.OpenRoot(".") }
+
 // Logic reads every row and reports all malformed ones at once.
 func (e *Extract) Logic(_ context.Context, x *runtime.Exec[Input, ExtractOutput]) error {
-	data, err := os.ReadFile(x.Input.Source)
-	if errors.Is(err, fs.ErrNotExist) {
-		return runtime.Errorf(runtime.PrerequisiteFail, "source %s does not exist", x.Input.Source)
-	}
+	root, err := workDir()
 	if err != nil {
-		return runtime.Errorf(runtime.InfrastructureError, "reading source: %w", err)
+		return runtime.Errorf(runtime.InfrastructureError, "opening the working directory: %w", err)
+	}
+	defer root.Close()
+	data, err := root.ReadFile(x.Input.Source)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return runtime.Errorf(runtime.PrerequisiteFail, "source %s does not exist", x.Input.Source)
+	case err != nil && !filepath.IsLocal(x.Input.Source):
+		return runtime.Errorf(runtime.DataValidationFailure, "source %s: only files inside the working directory may be read", x.Input.Source)
+	case err != nil:
+		return runtime.Errorf(runtime.InfrastructureError, "reading source %s: %v", x.Input.Source, errors.Unwrap(err))
 	}
 	var rows []json.RawMessage
 	if err := json.Unmarshal(data, &rows); err != nil {
-		return runtime.Errorf(runtime.DataError, "source %s is not a JSON array of users: %v", x.Input.Source, err)
+		// Say where, never what: the file's bytes are not the caller's to read.
+		where := ""
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			where = fmt.Sprintf(" (invalid JSON at byte %d)", se.Offset)
+		}
+		return runtime.Errorf(runtime.DataError, "source %s is not a JSON array of users%s", x.Input.Source, where)
 	}
 	var bad []string
 	for i, raw := range rows {
@@ -163,8 +183,16 @@ func (l *Load) Logic(_ context.Context, x *runtime.Exec[Input, LoadOutput]) erro
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(x.Input.Output, append(data, '\n'), 0o644); err != nil {
-		return runtime.Errorf(runtime.DependencyUnavailable, "writing %s: %w", x.Input.Output, err)
+	if !filepath.IsLocal(x.Input.Output) {
+		return runtime.Errorf(runtime.DataValidationFailure, "output %s: only files inside the working directory may be written", x.Input.Output)
+	}
+	root, err := workDir()
+	if err != nil {
+		return runtime.Errorf(runtime.InfrastructureError, "opening the working directory: %w", err)
+	}
+	defer root.Close()
+	if err := root.WriteFile(x.Input.Output, append(data, '\n'), 0o644); err != nil {
+		return runtime.Errorf(runtime.DependencyUnavailable, "writing %s: %v", x.Input.Output, errors.Unwrap(err))
 	}
 	x.Output.Loaded = len(users)
 	return nil
