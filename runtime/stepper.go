@@ -253,3 +253,32 @@ func (s *stepper) Attempt(ctx context.Context, node, attempt int) (engine.Attemp
 	return engine.AttemptResult{Record: b, Status: int(rec.Status),
 		NonRetryable: rec.Status != Completed && !e.retryable(rec.Status, end.err)}, nil
 }
+
+func (s *stepper) WorkflowHook(ctx context.Context, hook string, failure error) error {
+	h := s.g.hooks
+	var f func()
+	switch hook {
+	case "OnStart":
+		if h.start != nil {
+			f = func() { h.start.OnStart(ctx) }
+		}
+	case "OnSuccess":
+		if h.success != nil {
+			f = func() { h.success.OnSuccess(ctx) }
+		}
+	case "OnFailure":
+		if h.failure != nil {
+			f = func() { h.failure.OnFailure(ctx, failure) }
+		}
+	case "OnFinish":
+		if h.finish != nil {
+			f = func() { h.finish.OnFinish(ctx) }
+		}
+	default:
+		return fmt.Errorf("engine: no workflow hook is named %q (OnStart, OnSuccess, OnFailure, OnFinish)", hook)
+	}
+	if f == nil {
+		return nil
+	}
+	return callHook("workflow "+hook+" hook", f)
+}

@@ -37,9 +37,16 @@
 // node logic reads them through Last), and calls Attempt. Back in the
 // workflow function, the returned record is restored into the workflow's
 // stepper (conditions read upstream outputs from it) and, once the node's
-// last attempt is known, reported to the walker with Finish. Resuming a
-// run is the same mechanism: restore the earlier run's COMPLETED records
-// and pass their nodes to Start.
+// last attempt is known, reported to the walker with Finish. The
+// workflow's own hooks run through [Stepper.WorkflowHook], in activities,
+// before Start and once the walker is over. Resuming a run is the same
+// mechanism: restore the earlier run's COMPLETED records and pass their
+// nodes to Start.
+//
+// The walker reports the end (Step.Over) with the workflow's status; the
+// workflow's timeout and cancellation, and the concurrency limit
+// (Graph.MaxConcurrency), are the engine's to enforce, as the local
+// scheduler enforces them.
 //
 // # Retries
 //
@@ -61,12 +68,16 @@
 // Records are the JSON of runtime.NodeExecution. Restore decodes outputs
 // into the node's typed *O and errors into a *runtime.Error with the
 // recorded status and message (the original error value does not cross
-// the boundary). A runtime.Secret encodes as "***": an input must reach
-// New typed (decoded on the worker, e.g. by the app's input codec, from
-// the input document), since JSON made by json.Marshal of the input holds
-// "***" for its secrets; likewise an output holding a Secret crosses the
-// boundary as "***". Keep secrets out of outputs, and out of an engine's
-// history (Temporal: a payload codec that encrypts).
+// the boundary).
+//
+// A runtime.Secret encodes as "***", so json.Marshal of a decoded input
+// loses its secrets: give New the typed input, decoded on the worker (the
+// app's input codec decodes the checked input document, with its defaults
+// and durations such as "30s"), or JSON that is Go's encoding of the input
+// with the real values (New decodes it with encoding/json alone). An
+// output holding a Secret likewise crosses the boundary as "***". Keep
+// secrets out of outputs, and out of an engine's history (Temporal: a
+// payload codec that encrypts).
 //
 // Nodes, edges and groups are identified by their index in Graph's
 // slices: nodes and edges in the order the workflow added them.
@@ -176,6 +187,17 @@ type Stepper interface {
 	// timeout ends it TIMED_OUT. The node's restored records are left as
 	// they are: restore the returned record to make it visible.
 	Attempt(ctx context.Context, node, attempt int) (AttemptResult, error)
+	// WorkflowHook runs the workflow's hook named hook ("OnStart",
+	// "OnSuccess", "OnFailure" with failure, "OnFinish") if the workflow
+	// has it, and returns its failure: a panic, as a *runtime.PanicError.
+	// The local scheduler runs OnStart before any node (its failure fails
+	// the attempt and no node runs); once the attempt has ended, OnSuccess
+	// if it completed; then OnFailure with the attempt's error if it has
+	// one, including the failure of OnSuccess; then OnFinish. A hook's
+	// failure makes the attempt FAILED with that error. Hooks are user
+	// code: run them where node logic runs (an activity), not in a
+	// deterministic workflow function.
+	WorkflowHook(ctx context.Context, hook string, failure error) error
 }
 
 var build func(wf, input any, cfg Config) (Stepper, bool, error)

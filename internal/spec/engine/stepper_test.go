@@ -453,3 +453,48 @@ func TestStepperGraph(t *testing.T) {
 		t.Fatalf("delays %v", delays)
 	}
 }
+
+type wfHooks struct{ calls *[]string }
+
+func (h wfHooks) OnStart(context.Context)   { *h.calls = append(*h.calls, "start") }
+func (h wfHooks) OnSuccess(context.Context) { *h.calls = append(*h.calls, "success") }
+func (h wfHooks) OnFailure(_ context.Context, err error) {
+	*h.calls = append(*h.calls, "failure: "+err.Error())
+}
+func (h wfHooks) OnFinish(context.Context) { panic("finish broke") }
+
+func TestStepperWorkflowHooks(t *testing.T) {
+	var calls []string
+	wf := runtime.NewWorkflow[pipeIn]("hooks", runtime.Hooks(wfHooks{&calls}))
+	runtime.AddFunc(wf, "a", func(context.Context, *runtime.Exec[pipeIn, runtime.NoOutput]) error { return nil })
+	s, err := engine.New(wf, nil, engine.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, h := range []string{"OnStart", "OnSuccess"} {
+		if err := s.WorkflowHook(ctx, h, nil); err != nil {
+			t.Fatalf("%s: %v", h, err)
+		}
+	}
+	if err := s.WorkflowHook(ctx, "OnFailure", errors.New("node a ended DATA_ERROR")); err != nil {
+		t.Fatal(err)
+	}
+	var pe *runtime.PanicError
+	if err := s.WorkflowHook(ctx, "OnFinish", nil); !errors.As(err, &pe) || err.Error() != "panic in workflow OnFinish hook: finish broke" {
+		t.Fatalf("OnFinish: %v", err)
+	}
+	if got := strings.Join(calls, "; "); got != "start; success; failure: node a ended DATA_ERROR" {
+		t.Fatalf("calls %s", got)
+	}
+	if err := s.WorkflowHook(ctx, "OnFinsh", nil); err == nil {
+		t.Fatal("a misspelt hook name")
+	}
+	// A workflow without hooks: nothing to run.
+	plain := runtime.NewWorkflow[pipeIn]("plain")
+	runtime.AddFunc(plain, "a", func(context.Context, *runtime.Exec[pipeIn, runtime.NoOutput]) error { return nil })
+	s, _ = engine.New(plain, nil, engine.Config{})
+	if err := s.WorkflowHook(ctx, "OnFinish", nil); err != nil {
+		t.Fatal(err)
+	}
+}
