@@ -288,3 +288,67 @@ func TestSIGTERMCancelsTheRun(t *testing.T) {
 		t.Fatalf("stderr:\n%s", stderr.String())
 	}
 }
+
+// startRun starts a long run in the background with the run store in dir,
+// and waits until the store shows it running. It returns the process and
+// the run's id.
+func startRun(t *testing.T, dir string) (*exec.Cmd, string) {
+	t.Helper()
+	// Ten seconds of work, with no node timeout to end it first.
+	cmd := exec.Command(binary, "echo-msg", "--count", "100", "--mode", "slow", "--no-verbose")
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + tmpdir, "FLUXLY_DATA_DIR=" + dir}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		r := runBinary(t, []string{"FLUXLY_DATA_DIR=" + dir}, "runs", "list", "--format", "json")
+		var page struct {
+			Runs []struct {
+				RunID  string `json:"run_id"`
+				Status string `json:"status"`
+			} `json:"runs"`
+		}
+		if json.Unmarshal([]byte(r.stdout), &page) == nil && len(page.Runs) == 1 && page.Runs[0].Status == "IN_PROGRESS" {
+			return cmd, page.Runs[0].RunID
+		}
+	}
+	t.Fatal("the run never showed as IN_PROGRESS in the store")
+	return nil, ""
+}
+
+// A command-line run whose process is killed is recorded as interrupted
+// by the next command that reads the store.
+func TestKilledRunIsRecordedInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	cmd, id := startRun(t, dir)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	r := runBinary(t, []string{"FLUXLY_DATA_DIR=" + dir}, "runs", "show", id, "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"status":"INFRASTRUCTURE_ERROR"`) || !strings.Contains(r.stdout, `"type":"interrupted"`) {
+		t.Fatalf("runs show after kill -9: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// runs cancel stops a run that another process is running.
+func TestRunsCancelAnotherProcess(t *testing.T) {
+	dir := t.TempDir()
+	cmd, id := startRun(t, dir)
+	r := runBinary(t, []string{"FLUXLY_DATA_DIR=" + dir}, "runs", "cancel", id)
+	if r.code != 0 {
+		t.Fatalf("runs cancel: exit %d\n%s", r.code, r.stderr)
+	}
+	t.Logf("runs cancel: %s", r.stdout)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 62 {
+		t.Fatalf("exit %v, want 62 (CANCELLED)", err)
+	}
+	r = runBinary(t, []string{"FLUXLY_DATA_DIR=" + dir}, "runs", "show", id, "--format", "json")
+	if !strings.Contains(r.stdout, `"status":"CANCELLED"`) {
+		t.Errorf("the record after the cancellation:\n%s", r.stdout)
+	}
+}

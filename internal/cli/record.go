@@ -183,10 +183,11 @@ func (rc *recorder) loop() {
 		}
 		var asked bool
 		err := withStore(rc.path, func(st store.Store) error {
-			if checkCancel {
-				if cur, err := st.Get(rc.run.ID); err == nil && cur.CancelRequested {
-					asked = true
-				}
+			// Read before writing: a cancellation asked since the last
+			// write must survive this one.
+			if cur, err := st.Get(rc.run.ID); err == nil && cur.CancelRequested {
+				asked = true
+				sr.CancelRequested = true
 			}
 			if dirty {
 				return st.Put(sr)
