@@ -11,6 +11,7 @@ import (
 	"github.com/fluxly-go/fluxly/examples/etl"
 	failwith "github.com/fluxly-go/fluxly/examples/fail-with"
 	"github.com/fluxly-go/fluxly/examples/flaky"
+	"github.com/fluxly-go/fluxly/examples/orders"
 	producerconsumer "github.com/fluxly-go/fluxly/examples/producer-consumer"
 	"github.com/fluxly-go/fluxly/examples/slow"
 )
@@ -36,6 +37,9 @@ func Register(app *fluxly.App, only ...string) {
 	}
 	if want("fail-with") {
 		fluxly.Register(app, "fail-with", failwith.New, fluxly.Sources(failwith.Sources))
+	}
+	if want("orders") {
+		fluxly.Register(app, "orders", orders.New, fluxly.Sources(orders.Sources))
 	}
 	if want("slow") {
 		fluxly.Register(app, "slow", slow.New, fluxly.Sources(slow.Sources))
