@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fluxly-go/fluxly"
+	"github.com/fluxly-go/fluxly/examples"
 	"github.com/fluxly-go/fluxly/runtime"
 )
 
@@ -199,6 +200,50 @@ func TestCompletion(t *testing.T) {
 		o := run(t, app, []string{"COMP_LINE=" + line})
 		if got := strings.Fields(o.stdout); strings.Join(got, " ") != strings.Join(want, " ") || o.code != 0 {
 			t.Errorf("COMP_LINE=%q: exit %d, %q, want %q", line, o.code, got, want)
+		}
+	}
+}
+
+// A runtime.Secret input never appears in any output: logs (text and
+// JSON, the node's own log line included), the result file, the run
+// report, the run store, runs show, the model, the schema, the HTTP record.
+func TestSecretTypeNeverPrinted(t *testing.T) {
+	const token = "tok-5ecret-99"
+	app := fluxly.New(fluxly.Name("fluxly"))
+	examples.Register(app, "orders")
+	dir := t.TempDir()
+	env := []string{"FLUXLY_DATA_DIR=" + filepath.Join(dir, "data")}
+	var outputs []string
+	for _, format := range []string{"text", "json"} {
+		result := filepath.Join(dir, format+"-result.json")
+		report := filepath.Join(dir, format+"-report.md")
+		o := run(t, app, append(env, "FLUXLY_WEBHOOK_TOKEN="+token), "orders", "--log-format", format, "--log-level", "debug",
+			"--result-file", result, "--auto-generate-md", "--md-file-path", report, "--diagram-file-path", filepath.Join(dir, format+".mmd"))
+		if o.code != 0 {
+			t.Fatalf("exit %d\n%s", o.code, o.stderr)
+		}
+		if !strings.Contains(o.stderr, `notified`) {
+			t.Fatalf("the node that logs the token did not run:\n%s", o.stderr)
+		}
+		outputs = append(outputs, o.stdout, o.stderr)
+		for _, f := range []string{result, report} {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outputs = append(outputs, string(b))
+		}
+	}
+	o := run(t, app, env, "orders", "--webhook-token", token, "--result-file", "-")
+	outputs = append(outputs, o.stdout, o.stderr)
+	for _, args := range [][]string{{"runs", "list", "--format", "json"}, {"model"}, {"schema", "orders"}, {"orders", "--help"}} {
+		o := run(t, app, env, args...)
+		outputs = append(outputs, o.stdout, o.stderr)
+	}
+	outputs = append(outputs, string(viaHTTPRecord(t, app, `{"webhook_token": "`+token+`"}`)))
+	for i, out := range outputs {
+		if strings.Contains(out, token) {
+			t.Errorf("output %d shows the secret:\n%s", i, out)
 		}
 	}
 }

@@ -124,6 +124,20 @@ func echoed(t *testing.T, res *runtime.Result) everyInput {
 
 func viaHTTP(t *testing.T, app *fluxly.App, doc string) everyInput {
 	t.Helper()
+	var got struct {
+		Status     runtime.Status               `json:"status"`
+		Executions []*runtime.WorkflowExecution `json:"executions"`
+	}
+	if err := json.Unmarshal(httpRun(t, app, "every", doc), &got); err != nil {
+		t.Fatal(err)
+	}
+	return echoed(t, &runtime.Result{Status: got.Status, Executions: got.Executions})
+}
+
+// httpRun submits doc to endpoint over the HTTP API and returns the
+// run's final record.
+func httpRun(t *testing.T, app *fluxly.App, endpoint, doc string) []byte {
+	t.Helper()
 	capp, _, err := command.AppOf(app)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +147,7 @@ func viaHTTP(t *testing.T, app *fluxly.App, doc string) everyInput {
 		t.Fatal(err)
 	}
 	defer s.Shutdown(context.Background())
-	req := httptest.NewRequest("POST", "/every/run", strings.NewReader(doc))
+	req := httptest.NewRequest("POST", "/"+endpoint+"/run", strings.NewReader(doc))
 	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, req)
@@ -148,16 +162,21 @@ func viaHTTP(t *testing.T, app *fluxly.App, doc string) everyInput {
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, httptest.NewRequest("GET", "/runs/"+rec.RunID, nil))
 		var got struct {
-			Status     runtime.Status               `json:"status"`
-			Executions []*runtime.WorkflowExecution `json:"executions"`
+			Status runtime.Status `json:"status"`
 		}
 		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 			t.Fatal(err)
 		}
 		if got.Status != runtime.Waiting && got.Status != runtime.InProgress {
-			return echoed(t, &runtime.Result{Status: got.Status, Executions: got.Executions})
+			return w.Body.Bytes()
 		}
 	}
 	t.Fatal("the HTTP run did not finish")
-	return everyInput{}
+	return nil
+}
+
+// viaHTTPRecord is the final record of an orders run over the HTTP API.
+func viaHTTPRecord(t *testing.T, app *fluxly.App, doc string) []byte {
+	t.Helper()
+	return httpRun(t, app, "orders", doc)
 }
