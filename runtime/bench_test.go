@@ -70,20 +70,7 @@ func fanOutDAG(nm []string) func() *runtime.Workflow[In] {
 // previous layer (fixed seed).
 func layeredDAG(nm []string) func() *runtime.Workflow[In] {
 	const width = 100
-	parents := make([][3]int, len(nm))
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := width; i < len(nm); i++ {
-		layer := i / width
-		for k := range 3 {
-			for {
-				p := (layer-1)*width + r.IntN(width)
-				if k == 0 || (p != parents[i][0] && (k == 1 || p != parents[i][1])) {
-					parents[i][k] = p
-					break
-				}
-			}
-		}
-	}
+	parents := layeredParents(len(nm), width)
 	return func() *runtime.Workflow[In] {
 		wf := runtime.NewWorkflow[In]("layered-" + itoa(len(nm)))
 		nodes := make([]*noop, len(nm))
@@ -97,6 +84,26 @@ func layeredDAG(nm []string) func() *runtime.Workflow[In] {
 		}
 		return wf
 	}
+}
+
+// layeredParents draws 3 distinct parents in the previous layer for every
+// node after the first layer.
+func layeredParents(n, width int) [][3]int {
+	parents := make([][3]int, n)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := width; i < n; i++ {
+		layer := i / width
+		for k := range 3 {
+			for {
+				p := (layer-1)*width + r.IntN(width)
+				if k == 0 || (p != parents[i][0] && (k == 1 || p != parents[i][1])) {
+					parents[i][k] = p
+					break
+				}
+			}
+		}
+	}
+	return parents
 }
 
 func benchDAG(b *testing.B, n int, shape func([]string) func() *runtime.Workflow[In]) {
@@ -121,6 +128,37 @@ func BenchmarkRun(b *testing.B) {
 	b.Run("fanout-10k", func(b *testing.B) { benchDAG(b, 10_000, fanOutDAG) })
 	b.Run("layered-10k", func(b *testing.B) { benchDAG(b, 10_000, layeredDAG) })
 	b.Run("layered-100k", func(b *testing.B) { benchDAG(b, 100_000, layeredDAG) })
+}
+
+// ruledLayeredDAG is layeredDAG with every node given rule: the
+// scheduler's tally path for every edge, and for a rule that may start a
+// node early (one_success), the progress views kept for Node.Last.
+func ruledLayeredDAG(rule runtime.TriggerRule) func([]string) func() *runtime.Workflow[In] {
+	return func(nm []string) func() *runtime.Workflow[In] {
+		const width = 100
+		parents := layeredParents(len(nm), width)
+		return func() *runtime.Workflow[In] {
+			wf := runtime.NewWorkflow[In]("layered-" + rule.String() + "-" + itoa(len(nm)))
+			nodes := make([]*noop, len(nm))
+			for i, name := range nm {
+				nodes[i] = runtime.Add(wf, &noop{}, runtime.Name(name), runtime.Trigger(rule))
+				if i >= width {
+					for _, p := range parents[i] {
+						wf.AddEdge(nodes[p], nodes[i])
+					}
+				}
+			}
+			return wf
+		}
+	}
+}
+
+// BenchmarkRunRules is BenchmarkRun's layered-10k shape with a trigger
+// rule on every node: what rules cost, for BENCH-NOTES.
+func BenchmarkRunRules(b *testing.B) {
+	for _, rule := range []runtime.TriggerRule{runtime.NoneFailed, runtime.OneSuccess} {
+		b.Run("layered-10k-"+rule.String(), func(b *testing.B) { benchDAG(b, 10_000, ruledLayeredDAG(rule)) })
+	}
 }
 
 type sleeper struct {

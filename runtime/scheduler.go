@@ -567,38 +567,48 @@ func (r *attemptRun) worker() {
 	r.work(a)
 }
 
+// work runs attempt a, then the queued attempts it pops. Logic, a hook or
+// a middleware that calls runtime.Goexit (t.FailNow in a test helper)
+// ends this goroutine in the middle of an attempt: the deferred call
+// then settles that attempt FAILED and hands the queue to a new
+// goroutine, so the run goes on. A panic never gets there (the attempt
+// recovers it), and a loop that ends normally leaves a nil. One defer per
+// goroutine, not per attempt: the loop is the scheduler's hot path
+// (BenchmarkRun; see BENCH-NOTES-runtime2.md).
 func (r *attemptRun) work(a *nodeAttempt) {
-	for a != nil {
-		a = r.step(a)
-	}
-}
-
-// step runs attempt a, settles it and returns the next queued attempt.
-// Logic, a hook or a middleware that calls runtime.Goexit (t.FailNow in
-// a test helper) ends this goroutine: the deferred call then settles the
-// attempt FAILED and hands the queue to a new goroutine, so the run goes
-// on. A panic never gets there: the attempt recovers it.
-func (r *attemptRun) step(a *nodeAttempt) (next *nodeAttempt) {
-	exited := true
 	defer func() {
-		if exited {
+		if a != nil {
 			if next := r.settleRun(a, a.goexitError(), false); next != nil {
 				go r.work(next)
 			}
 		}
 	}()
-	var err error
-	if r.mw {
-		err = a.callChain(a.ctx())
-	} else {
-		err = a.attempt(a.ctx())
+	for a != nil {
+		var err error
+		if r.mw {
+			err = a.callChain(a.ctx())
+		} else {
+			err = a.attempt(a.ctx())
+		}
+		if ctx := a.ctx(); ctx.Err() != nil {
+			if cause, ok := context.Cause(ctx).(nodeTimeout); ok {
+				err = cause.err // the deadline passed before the logic returned
+			}
+		}
+		now := time.Now()
+		rec := a.recordOf(err, true, now) // composed outside the lock
+		r.mu.Lock()
+		r.settle(a.v, a, &rec, err)
+		a = r.pop(now)
+		more := r.wake()
+		r.mu.Unlock()
+		r.spawnIf(more)
 	}
-	exited = false
-	return r.settleRun(a, err, true)
 }
 
 // settleRun settles attempt a, ended by its worker with err, and pops the
-// next queued attempt. own says a's goroutine finished writing its output.
+// next queued attempt: work's loop body, for an attempt ended by
+// runtime.Goexit. own says a's goroutine finished writing its output.
 func (r *attemptRun) settleRun(a *nodeAttempt, err error, own bool) *nodeAttempt {
 	if ctx := a.ctx(); ctx.Err() != nil {
 		if cause, ok := context.Cause(ctx).(nodeTimeout); ok {
