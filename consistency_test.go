@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/fluxly-go/fluxly"
-	"github.com/fluxly-go/fluxly/internal/cli"
 	"github.com/fluxly-go/fluxly/examples"
+	"github.com/fluxly-go/fluxly/internal/cli"
 )
 
 var (

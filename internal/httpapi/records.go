@@ -151,5 +151,3 @@ func (r *run) finish(res *runtime.Result, err error, now time.Time) {
 func (r *run) cancelQueued(cause error, now time.Time) {
 	r.finish(nil, runtime.Errorf(runtime.Cancelled, "run cancelled before it started: %w", cause), now)
 }
-
-func errorInfo(err error) *runtime.ErrorInfo { return runrec.ErrorInfo(err) }
