@@ -20,6 +20,8 @@ import (
 type graphJSON struct {
 	Nodes []graphNode `json:"nodes"`
 	Edges [][3]int    `json:"edges"` // from, to, kind (0 plain, 1 conditional, 2 on success); index = data-e
+	// Geo is the drawing of a diagram too large to inline (geometry.go).
+	Geo json.RawMessage `json:"geo,omitempty"`
 }
 
 type graphNode struct {
@@ -27,10 +29,11 @@ type graphNode struct {
 	Anchor string `json:"a"`
 }
 
-// graphData returns w's graph as JSON. encoding/json escapes <, > and &,
-// so no name can close the data block it is written into.
-func graphData(w *introspect.Workflow) []byte {
-	g := graphJSON{Nodes: make([]graphNode, len(w.Nodes)), Edges: make([][3]int, 0, len(w.Edges))}
+// graphData returns w's graph as JSON, with geo, the diagram's geometry,
+// when it is drawn on a canvas. encoding/json escapes <, > and &, so no
+// name can close the data block it is written into.
+func graphData(w *introspect.Workflow, geo json.RawMessage) []byte {
+	g := graphJSON{Nodes: make([]graphNode, len(w.Nodes)), Edges: make([][3]int, 0, len(w.Edges)), Geo: geo}
 	index := make(map[string]int, len(w.Nodes))
 	for i, n := range w.Nodes {
 		g.Nodes[i] = graphNode{Name: n.Name, Anchor: docgen.NodeAnchor(n.Name)}

@@ -37,7 +37,6 @@ type pageData struct {
 	Footer    template.HTML // the user's footer, rendered like a page
 	Generator string
 	Index     bool // the index page
-	Graph     bool // the page has an interactive diagram
 }
 
 type navItem struct {
@@ -75,9 +74,6 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <link rel="stylesheet" href="{{.Root}}assets/site.css">
 <script src="{{.Root}}assets/theme.js"></script>
 <script src="{{.Root}}assets/site.js" defer></script>
-{{- if .Graph}}
-<script src="{{.Root}}assets/graph.js" defer></script>
-{{- end}}
 </head>
 <body>
 <a class="skip" href="#content">Skip to content</a>
@@ -167,7 +163,6 @@ func (b *builder) page(md goldmark.Markdown, p *page) ([]File, error) {
 	}
 	var files []File
 	body, toc := p.body, p.toc
-	graph := false
 	if p.src != nil {
 		pc := &pageCtx{path: p.md, pages: b.mdSrc, paths: b.paths, dropFooter: true}
 		if w := p.w; w != nil {
@@ -180,7 +175,18 @@ func (b *builder) page(md goldmark.Markdown, p *page) ([]File, error) {
 					return nil, fmt.Errorf("site: %s: %w", diagram, err)
 				}
 				pc.diagram, pc.svg = diagram, forms[0]
-				pc.graph = graphData(w)
+				var geo []byte
+				if len(w.Nodes) > maxInlineNodes {
+					// Too large to inline (see geometry.go): drawn on a
+					// canvas, unless its SVG has shapes the canvas does not
+					// draw.
+					if g, err := diagramGeometry(forms[0]); err == nil {
+						geo = g
+						pc.fallback = root + diagram
+					}
+				}
+				pc.graph = graphData(w, geo)
+				pc.script = root + "assets/graph.js"
 				pc.legend = legendItems(w)
 				files = append(files, File{Path: diagram, Data: forms[1]})
 				for _, f := range []struct{ label, ext string }{{"SVG", ".svg"}, {"DOT", ".dot"}, {"Mermaid", ".mmd"}} {
@@ -188,7 +194,6 @@ func (b *builder) page(md goldmark.Markdown, p *page) ([]File, error) {
 						pc.links = append(pc.links, diagramLink{Label: f.label, Href: root + target})
 					}
 				}
-				graph = true
 			}
 			pc.maxTOCNodes = maxListed
 		}
@@ -208,7 +213,6 @@ func (b *builder) page(md goldmark.Markdown, p *page) ([]File, error) {
 		Footer:    template.HTML(b.footer),
 		Generator: "Fluxly",
 		Index:     p.kind == indexPage,
-		Graph:     graph,
 		TOC:       toc,
 	}
 	if base := b.baseURL(); base != "" {

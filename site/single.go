@@ -181,6 +181,13 @@ func (pk *packer) rewrite(n *html.Node, page string) {
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; {
 			next := c.NextSibling
+			if c.Type == html.ElementNode && (c.DataAtom == atom.Noscript || (c.DataAtom == atom.Script && hasAttr(c, "src"))) {
+				// The single file inlines the scripts (graph.js is set up
+				// by the router) and needs script anyway.
+				n.RemoveChild(c)
+				c = next
+				continue
+			}
 			walk(c)
 			c = next
 		}
@@ -268,6 +275,11 @@ func attrOf(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	_, ok := attrOf(n, key)
+	return ok
 }
 
 func setAttr(n *html.Node, key, val string) {
