@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 
 	"github.com/fluxly-go/fluxly/docgen"
@@ -130,8 +131,15 @@ func (g *exampleGen) value(s any, depth int, top bool) any {
 		for _, name := range sortedKeys(props) {
 			p, _ := props[name].(map[string]any)
 			_, hasDefault := p["default"]
-			if required[name] || (hasDefault && !(top && g.skip[name])) {
+			switch {
+			case required[name] || (hasDefault && !(top && g.skip[name])):
 				out[name] = g.value(p, depth+1, false)
+			case !(top && g.skip[name]):
+				// An optional object shows its own required and
+				// defaulted fields.
+				if v, ok := g.value(p, depth+1, false).(map[string]any); ok && len(v) > 0 {
+					out[name] = v
+				}
 			}
 		}
 		return out
@@ -231,6 +239,9 @@ func exampleString(m map[string]any) any {
 					return s
 				}
 			}
+			if s, ok := matching(pat); ok && re.MatchString(s) && fits(s) {
+				return s
+			}
 		}
 	}
 	s := "example"
@@ -275,4 +286,76 @@ func exampleNumber(m map[string]any, integer bool) any {
 func jsonFloat(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// matching returns a short string the pattern matches, made from its
+// syntax: literals as written, each class's first character, each
+// repetition's minimum, each alternation's first branch. The caller
+// checks the result.
+func matching(pattern string) (string, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	var gen func(re *syntax.Regexp, depth int) bool
+	gen = func(re *syntax.Regexp, depth int) bool {
+		if depth > 32 || b.Len() > 256 {
+			return false
+		}
+		switch re.Op {
+		case syntax.OpLiteral:
+			b.WriteString(string(re.Rune))
+		case syntax.OpCharClass:
+			if len(re.Rune) == 0 {
+				return false
+			}
+			b.WriteRune(classRune(re.Rune))
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			b.WriteByte('a')
+		case syntax.OpCapture, syntax.OpPlus:
+			return gen(re.Sub[0], depth+1)
+		case syntax.OpRepeat:
+			for range re.Min {
+				if !gen(re.Sub[0], depth+1) {
+					return false
+				}
+			}
+		case syntax.OpConcat:
+			for _, sub := range re.Sub {
+				if !gen(sub, depth+1) {
+					return false
+				}
+			}
+		case syntax.OpAlternate:
+			return gen(re.Sub[0], depth+1)
+		case syntax.OpStar, syntax.OpQuest, syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine,
+			syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		default:
+			return false
+		}
+		return true
+	}
+	if !gen(re, 0) {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// classRune picks a character of a class (pairs of inclusive ranges):
+// a letter or digit when it has one.
+func classRune(ranges []rune) rune {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		for _, c := range []rune{'a', 'A', '0'} {
+			if ranges[i] <= c && c <= ranges[i+1] {
+				return c
+			}
+		}
+	}
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i] > ' ' {
+			return ranges[i]
+		}
+	}
+	return ranges[0]
 }
