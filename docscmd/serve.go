@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -40,6 +41,38 @@ import (
 //     for a retry after 500 ms), see a new id and reload.
 //   - A hard reload of a page (Cache-Control: no-cache) still rebuilds.
 
+// serverLimits bound what a client can hold of docs serve: how long it may
+// take to send its headers and request, to read a response, and to keep
+// an idle connection; and the size of its headers.
+type serverLimits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int
+}
+
+// docsServerLimits are the HTTP API's defaults (internal/httpapi; a test
+// keeps them equal). The live-reload stream is not cut by the write
+// timeout: each event and heartbeat extends its deadline. Tests of this
+// package shorten them.
+var docsServerLimits = serverLimits{
+	readHeader:     5 * time.Second,
+	read:           30 * time.Second,
+	write:          30 * time.Second,
+	idle:           120 * time.Second,
+	maxHeaderBytes: 64 << 10,
+}
+
+// newServer is docs serve's HTTP server for h under the limits l.
+func newServer(h http.Handler, l serverLimits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.readHeader,
+		ReadTimeout:       l.read,
+		WriteTimeout:      l.write,
+		IdleTimeout:       l.idle,
+		MaxHeaderBytes:    l.maxHeaderBytes,
+	}
+}
+
 // Live-reload paths, outside the site's own.
 const (
 	livePrefix = "/_fluxly/"
@@ -57,7 +90,8 @@ func serve(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	if _, err := siteOptions(env, f); err != nil {
 		return err // bad flags: a usage error before anything starts
 	}
-	live := newLiveSite(func(ctx context.Context) ([]site.File, error) {
+	limits := docsServerLimits
+	live := newLiveSite(limits.write, func(ctx context.Context) ([]site.File, error) {
 		o, err := siteOptions(env, f) // re-reads the pages and the logo
 		if err != nil {
 			return nil, err
@@ -71,7 +105,7 @@ func serve(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	if err != nil {
 		return command.Usagef("--addr %s: %w", f.Addr, err)
 	}
-	srv := &http.Server{Handler: live, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(live, limits)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	watchCtx, stopWatch := context.WithCancel(ctx)
@@ -126,6 +160,10 @@ func serve(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 // event stream, and rebuilds on a hard reload.
 type liveSite struct {
 	build buildFunc
+	// write is the server's write timeout: the event stream extends its
+	// deadline by that much at each write, and writes a heartbeat every
+	// half of it, so an open page keeps its stream.
+	write time.Duration
 
 	mu      sync.Mutex
 	id      string       // the current build's id: a hash of its files
@@ -134,8 +172,8 @@ type liveSite struct {
 	closed  bool
 }
 
-func newLiveSite(build buildFunc) *liveSite {
-	return &liveSite{build: build, streams: map[chan string]bool{}}
+func newLiveSite(write time.Duration, build buildFunc) *liveSite {
+	return &liveSite{build: build, write: write, streams: map[chan string]bool{}}
 }
 
 // rebuild builds the site; when its files changed, it serves them and
@@ -201,13 +239,10 @@ func (l *liveSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-// events streams the current build id, then every new one.
+// events streams the current build id, then every new one, with a
+// heartbeat comment in between.
 func (l *liveSite) events(w http.ResponseWriter, r *http.Request) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
-		return
-	}
+	rc := http.NewResponseController(w)
 	ch := make(chan string, 1)
 	l.mu.Lock()
 	if l.closed {
@@ -227,20 +262,38 @@ func (l *liveSite) events(w http.ResponseWriter, r *http.Request) {
 	}()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
-	send := func(id string) bool {
-		_, err := fmt.Fprintf(w, "retry: 500\nevent: build\ndata: %s\n\n", id)
-		flusher.Flush()
-		return err == nil
+	// write sends text within the write timeout from now.
+	write := func(text string) bool {
+		if l.write > 0 {
+			if err := rc.SetWriteDeadline(time.Now().Add(l.write)); err != nil {
+				return false
+			}
+		}
+		if _, err := io.WriteString(w, text); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
 	}
-	if !send(id) {
+	event := func(id string) string { return "retry: 500\nevent: build\ndata: " + id + "\n\n" }
+	if !write(event(id)) {
 		return
+	}
+	var heartbeat <-chan time.Time
+	if l.write > 0 {
+		t := time.NewTicker(l.write / 2)
+		defer t.Stop()
+		heartbeat = t.C
 	}
 	for {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-heartbeat:
+			if !write(": heartbeat\n\n") {
+				return
+			}
 		case id, ok := <-ch:
-			if !ok || !send(id) {
+			if !ok || !write(event(id)) {
 				return
 			}
 		}
