@@ -43,6 +43,12 @@
 // mechanism: restore the earlier run's COMPLETED records and pass their
 // nodes to Start.
 //
+// Two pieces of user code run in the workflow function: the constructor
+// (through New) and the edge conditions (through Condition). Both must be
+// deterministic — a constructor that only builds the graph, conditions
+// that read only the input and upstream outputs — which is what the
+// local runtime asks of them too (conditions quick, never blocking).
+//
 // The walker reports the end (Step.Over) with the workflow's status; the
 // workflow's timeout and cancellation, and the concurrency limit
 // (Graph.MaxConcurrency), are the engine's to enforce, as the local
