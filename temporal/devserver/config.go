@@ -162,7 +162,8 @@ func service(port int) config.Service {
 	return s
 }
 
-// dynamicConfig holds start-dev's defaults for a single small host.
+// dynamicConfig holds start-dev's defaults for a single small host, and
+// faster timers.
 func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		// The default host-level mutable state cache (128k entries) is
@@ -175,5 +176,10 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
 		dynamicconfig.FrontendPersistenceMaxQPS.Key():               10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():                45000,
+		// Not from start-dev. Timers (activity retries among them) fire
+		// no sooner than this after they are created, 1 s by default: an
+		// activity retried with a 50 ms initial interval waited ~1 s per
+		// attempt, ~100 ms with this. Idle CPU is the same (~0.3%).
+		dynamicconfig.TimerProcessorMaxTimeShift.Key(): 100 * time.Millisecond,
 	}
 }
