@@ -220,6 +220,9 @@ func (a *App) build() (*command.App, error) {
 			if r, ok := x.(docgen.Renderer); ok && app.Renderer == nil {
 				app.Renderer = r
 			}
+			if r, ok := x.(runnerExtension); ok && app.Runner == nil {
+				app.Runner = r.FluxlyRunner()
+			}
 			if d, ok := x.(docsSite); ok && app.Docs == nil {
 				app.Docs = func(ctx context.Context, env *command.Env) (http.Handler, error) {
 					return d.DocsHandler(ctx, publicEnv(env))
@@ -323,6 +326,13 @@ var _ Extension = ExtensionFunc(nil)
 // docsSite is the optional interface of an Extension that serves docs.
 type docsSite interface {
 	DocsHandler(ctx context.Context, env *Env) (http.Handler, error)
+}
+
+// runnerExtension is the optional interface of an Extension that runs the
+// app's runs elsewhere (the Temporal module); its method returns an
+// internal type, so only this module's packages implement it.
+type runnerExtension interface {
+	FluxlyRunner() command.Runner
 }
 
 var commandName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)

@@ -125,12 +125,10 @@ func (r *runner) execute(ctx context.Context, input *endpoint.Input, prev *runti
 	if prog != nil {
 		prog.start(r.w, runID)
 	}
-	opts := []runtime.RunOption{runtime.WithRunID(runID), runtime.WithLogger(logger), runtime.WithObserver(obs.event)}
 	if prev != nil {
 		runLog.Info("resuming a run", "resumed_from", prev.RunID)
-		opts = append(opts, runtime.ResumeFrom(prev))
 	}
-	res, err := input.Run(ctx, opts...)
+	res, err := r.app.Run(ctx, input, command.RunRequest{RunID: runID, Logger: logger, Observer: obs.event, Prev: prev})
 	if prog != nil {
 		prog.stop()
 	}

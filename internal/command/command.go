@@ -11,12 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/internal/endpoint"
 	"github.com/fluxly-go/fluxly/introspect"
+	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // Exit statuses of the command line itself; a run exits with its
@@ -40,6 +42,41 @@ type App struct {
 	// Docs builds the docs site the HTTP API serves at /docs/; nil when the
 	// docs commands are not wired in.
 	Docs func(ctx context.Context, env *Env) (http.Handler, error)
+	// Runner runs the runs of the CLI, the environment trigger and the HTTP
+	// API somewhere else than in this process (Temporal); nil runs them
+	// here, with the local runtime.
+	Runner Runner
+}
+
+// RunRequest is what a run needs besides its input.
+type RunRequest struct {
+	RunID    string
+	Logger   *slog.Logger        // node logs; nil discards them
+	Observer func(runtime.Event) // the run's events, when the runner has them; nil for none
+	Prev     *runtime.Result     // the run this one resumes, or nil
+}
+
+// Runner runs an endpoint's decoded input to its end.
+type Runner interface {
+	Run(ctx context.Context, in *endpoint.Input, req RunRequest) (*runtime.Result, error)
+}
+
+// Run runs in with the app's runner, or locally without one.
+func (a *App) Run(ctx context.Context, in *endpoint.Input, req RunRequest) (*runtime.Result, error) {
+	if a.Runner != nil {
+		return a.Runner.Run(ctx, in, req)
+	}
+	opts := []runtime.RunOption{runtime.WithRunID(req.RunID)}
+	if req.Logger != nil {
+		opts = append(opts, runtime.WithLogger(req.Logger))
+	}
+	if req.Observer != nil {
+		opts = append(opts, runtime.WithObserver(req.Observer))
+	}
+	if req.Prev != nil {
+		opts = append(opts, runtime.ResumeFrom(req.Prev))
+	}
+	return in.Run(ctx, opts...)
 }
 
 // Model returns the model of every endpoint.

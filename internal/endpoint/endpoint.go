@@ -8,6 +8,7 @@ package endpoint
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,6 +32,7 @@ type Endpoint struct {
 // Input is a decoded input of an endpoint, ready to run.
 type Input struct {
 	endpoint *Endpoint
+	doc      []byte // the checked document, secrets and all
 	redacted map[string]any
 	base     runtime.Input
 	run      func(ctx context.Context, opts ...runtime.RunOption) (*runtime.Result, error)
@@ -108,11 +110,15 @@ func (e *Endpoint) Decode(doc map[string]any) (*Input, error) {
 		return nil, err
 	}
 	redacted := e.codec.Redact(doc)
+	full, err := json.Marshal(doc) // before decoding changes doc
+	if err != nil {
+		return nil, err
+	}
 	in, err := e.decode(e, doc)
 	if err != nil {
 		return nil, err
 	}
-	in.redacted = redacted
+	in.redacted, in.doc = redacted, full
 	return in, nil
 }
 
@@ -137,6 +143,11 @@ func (in *Input) Endpoint() *Endpoint { return in.endpoint }
 // every secret that has a value replaced by "***". Callers must not
 // change it.
 func (in *Input) Redacted() map[string]any { return in.redacted }
+
+// Document returns the input as the checked JSON document, defaults
+// applied, secrets and all: what a runner in another process hands to
+// DecodeJSON there. Keep it out of logs and records.
+func (in *Input) Document() []byte { return in.doc }
 
 // Base returns the input's common fields (verbose, timeouts, reports).
 func (in *Input) Base() runtime.Input { return in.base }

@@ -432,12 +432,8 @@ func (s *Server) runEndpoint(ctx context.Context, r *run, in *endpoint.Input, pr
 			res, err = nil, &runtime.PanicError{Where: "run", Value: p}
 		}
 	}()
-	opts := []runtime.RunOption{runtime.WithRunID(r.id), runtime.WithLogger(s.log),
-		runtime.WithObserver(func(e runtime.Event) { r.observe(e); s.persist.mark(r) })}
-	if prev != nil {
-		opts = append(opts, runtime.ResumeFrom(prev))
-	}
-	return in.Run(ctx, opts...)
+	return s.app.Run(ctx, in, command.RunRequest{RunID: r.id, Logger: s.log, Prev: prev,
+		Observer: func(e runtime.Event) { r.observe(e); s.persist.mark(r) }})
 }
 
 func (s *Server) logFinished(r *run) {
