@@ -1,6 +1,7 @@
 package fluxly_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"slices"
@@ -79,7 +80,7 @@ func TestHelpSchemaModelAgree(t *testing.T) {
 				if prop.Description != f.Description {
 					t.Errorf("%s: schema description %q, model %q", f.Name, prop.Description, f.Description)
 				}
-				if string(prop.Default) != string(f.Default) {
+				if compact(prop.Default) != compact(f.Default) {
 					t.Errorf("%s: schema default %s, model %s", f.Name, prop.Default, f.Default)
 				}
 				enum := prop.Enum
@@ -164,4 +165,13 @@ func helpValue(t *testing.T, raw json.RawMessage) string {
 		return strings.Join(parts, ",")
 	}
 	return string(raw)
+}
+
+// compact is a JSON value without insignificant white space.
+func compact(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
 }
