@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 
 	"github.com/fluxly-go/fluxly/internal/describe"
+	"github.com/fluxly-go/fluxly/internal/spec/engine"
 	"github.com/fluxly-go/fluxly/introspect"
 	"github.com/fluxly-go/fluxly/runtime"
 )
@@ -36,6 +37,7 @@ type Input struct {
 	redacted map[string]any
 	base     runtime.Input
 	run      func(ctx context.Context, opts ...runtime.RunOption) (*runtime.Result, error)
+	stepper  func(cfg engine.Config) (engine.Stepper, error)
 }
 
 // New describes the workflow build returns (calling it once) and makes
@@ -71,6 +73,16 @@ func New[I any](name string, build func() *runtime.Workflow[I], sources []fs.FS,
 		}
 		x.run = func(ctx context.Context, opts ...runtime.RunOption) (*runtime.Result, error) {
 			return runtime.Run(ctx, build, in, append(runOpts[:len(runOpts):len(runOpts)], opts...)...)
+		}
+		x.stepper = func(cfg engine.Config) (engine.Stepper, error) {
+			wf, err := construct(e.name, build)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range runOpts {
+				cfg.Options = append(cfg.Options[:len(cfg.Options):len(cfg.Options)], o)
+			}
+			return engine.New(wf, in, cfg)
 		}
 		return x, nil
 	}
@@ -156,6 +168,13 @@ func (in *Input) Base() runtime.Input { return in.base }
 func (in *Input) Run(ctx context.Context, opts ...runtime.RunOption) (*runtime.Result, error) {
 	return in.run(ctx, opts...)
 }
+
+// Stepper builds a fresh engine stepper for the input: one constructor
+// call, the typed input as decoded, the endpoint's middleware added to
+// cfg.Options. An engine that runs nodes elsewhere (Temporal) makes one
+// in its workflow function and one per node attempt, from the same
+// Document decoded again.
+func (in *Input) Stepper(cfg engine.Config) (engine.Stepper, error) { return in.stepper(cfg) }
 
 // Set is an app's endpoints, sorted by name, and their model.
 type Set struct {
