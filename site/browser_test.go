@@ -149,6 +149,35 @@ func (b *browser) problems() []string {
 	return slices.Concat(b.console, b.logs, b.failures, b.dialogs)
 }
 
+// waitProblems waits until the recorder has seen want (or 10 seconds
+// have passed) and returns everything it recorded.
+func (b *browser) waitProblems(t *testing.T, want string) string {
+	t.Helper()
+	seen := make(chan struct{})
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if strings.Contains(strings.Join(b.problems(), "\n"), want) {
+				close(seen)
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	select {
+	case <-seen:
+	case <-time.After(10 * time.Second):
+	}
+	return strings.Join(b.problems(), "\n")
+}
+
 // assertClean fails the test if the page did anything it should not have.
 func (b *browser) assertClean(t *testing.T, where string) {
 	t.Helper()
@@ -537,7 +566,10 @@ func TestBrowserXSS(t *testing.T) {
 				chromedp.SendKeys(chromedp.ID("search"), "alert"),
 				chromedp.WaitVisible(chromedp.CSS(`#search-results a`)),
 			)
-			time.Sleep(200 * time.Millisecond) // let any injected handler fire
+			// Let any injected handler fire: everything the page loads
+			// has loaded or failed, and two frames have passed.
+			b.do(t, "settling", chromedp.Evaluate[chromedp.Void](`new Promise(r => document.readyState === "complete" ? r() : addEventListener("load", () => r()))
+				.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))`, chromedp.EvalAwaitPromise))
 			scripts := eval[[]string](t, b, `Array.from(document.scripts).filter(s => s.type !== "application/json").map(s => s.getAttribute("src") || "INLINE")`)
 			for _, s := range scripts {
 				if !strings.Contains(s, "assets/") {
@@ -577,8 +609,7 @@ func TestBrowserHarness(t *testing.T) {
 
 	b.reset()
 	b.do(t, "opening csp.html", chromedp.Navigate(base+"csp.html"))
-	time.Sleep(200 * time.Millisecond)
-	got := strings.Join(b.problems(), "\n")
+	got := b.waitProblems(t, "missing.js")
 	for _, want := range []string{"Content Security Policy", "missing.js"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("recorded:\n%s\nwant a mention of %q", got, want)
@@ -590,8 +621,7 @@ func TestBrowserHarness(t *testing.T) {
 
 	b.reset()
 	b.do(t, "opening alert.html", chromedp.Navigate(base+"alert.html"))
-	time.Sleep(200 * time.Millisecond)
-	got = strings.Join(b.problems(), "\n")
+	got = b.waitProblems(t, `console.log: "after"`)
 	for _, want := range []string{`alert dialog: "boom"`, `console.log: "after"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("recorded:\n%s\nwant %q", got, want)

@@ -786,14 +786,22 @@
     // ---- Highlight and focus: cost in proportion to the nodes concerned ----
     var state = { sel: -1, focus: null }; // focus: {up, down}
     var focusSet = null;
+    var lineageOf = { i: -1, up: null, down: null }; // the last node's, for the panel
+
+    function lineage(i) {
+      if (lineageOf.i !== i) {
+        lineageOf = { i: i, up: walk(i, parents, Infinity), down: walk(i, children, Infinity) };
+      }
+      return lineageOf;
+    }
 
     function highlight(i) {
       if (i < 0) {
         surface.lit(-1);
         return;
       }
-      var up = walk(i, parents, Infinity);
-      var down = walk(i, children, Infinity);
+      var up = lineage(i).up;
+      var down = lineage(i).down;
       var on = [];
       var into = function (v, ok) {
         var l = inEdges[v];
@@ -907,7 +915,7 @@
       var counts = el("p", "lineage");
       counts.textContent = parents[i].length + " parent" + (parents[i].length === 1 ? "" : "s") + ", " +
         children[i].length + " child" + (children[i].length === 1 ? "" : "ren") + " · " +
-        Object.keys(walk(i, parents, Infinity)).length + " upstream, " + Object.keys(walk(i, children, Infinity)).length + " downstream";
+        Object.keys(lineage(i).up).length + " upstream, " + Object.keys(lineage(i).down).length + " downstream";
       panel.appendChild(counts);
       var actions = el("div", "actions");
       var f = state.focus || { up: 1, down: 1 };
