@@ -59,14 +59,14 @@ func TestSchemasAreValid2020_12(t *testing.T) {
 
 func TestModelContents(t *testing.T) {
 	m := describeExamples(t)
-	if m.Version != introspect.ModelVersion || len(m.Workflows) != 7 {
+	if m.Version != introspect.ModelVersion || len(m.Workflows) != 8 {
 		t.Fatalf("version %d, %d workflows", m.Version, len(m.Workflows))
 	}
 	var eps []string
 	for _, w := range m.Workflows {
 		eps = append(eps, w.Endpoint)
 	}
-	if got := strings.Join(eps, " "); got != "branching echo-msg etl fail-with flaky producer-consumer slow" {
+	if got := strings.Join(eps, " "); got != "branching echo-msg etl fail-with flaky orders producer-consumer slow" {
 		t.Fatalf("endpoints not sorted: %s", got)
 	}
 	echo := m.Workflow("echo-msg")

@@ -10,6 +10,7 @@ import (
 	"github.com/fluxly-go/fluxly/examples/etl"
 	failwith "github.com/fluxly-go/fluxly/examples/fail-with"
 	"github.com/fluxly-go/fluxly/examples/flaky"
+	"github.com/fluxly-go/fluxly/examples/orders"
 	producerconsumer "github.com/fluxly-go/fluxly/examples/producer-consumer"
 	"github.com/fluxly-go/fluxly/examples/slow"
 	"github.com/fluxly-go/fluxly/internal/describe"
@@ -53,6 +54,7 @@ func exampleEndpoints() []ep {
 		endpoint("flaky", flaky.New, flaky.Sources),
 		endpoint("fail-with", failwith.New, failwith.Sources),
 		endpoint("slow", slow.New, slow.Sources),
+		endpoint("orders", orders.New, orders.Sources),
 	}
 }
 
