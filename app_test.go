@@ -360,13 +360,13 @@ func TestToolCommands(t *testing.T) {
 	}
 	o := run(t, app, nil, "schema")
 	var all map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(o.stdout), &all); err != nil || len(all) != 8 {
+	if err := json.Unmarshal([]byte(o.stdout), &all); err != nil || len(all) != 9 {
 		t.Fatalf("schema (all): %v, %d schemas", err, len(all))
 	}
 	if o := run(t, app, nil, "version"); o.code != 0 || !regexp.MustCompile(`^fluxly test \(fluxly, go1\.\d+`).MatchString(o.stdout) {
 		t.Fatalf("version: %q", o.stdout)
 	}
-	if o := run(t, app, nil, "--help"); o.code != 0 || !strings.Contains(o.stdout, "echo-msg") || !strings.Contains(o.stdout, "schema [<endpoint>]") {
+	if o := run(t, app, nil, "--help"); o.code != 0 || !strings.Contains(o.stdout, "echo-msg") || !strings.Contains(o.stdout, "schema [<endpoint>") {
 		t.Fatalf("--help: exit %d\n%s", o.code, o.stdout)
 	}
 }

@@ -165,6 +165,23 @@ func TestEnvPrefix(t *testing.T) {
 	}
 }
 
+// TestSchemaBaseURL: an app's base prefixes its schemas' $id; a base that
+// is not an absolute http(s) URL is an app error naming the option.
+func TestSchemaBaseURL(t *testing.T) {
+	app := fluxly.New(fluxly.Name("acme"), fluxly.SchemaBaseURL("https://acme.example/schemas"))
+	examples.Register(app, "echo-msg")
+	o := run(t, app, nil, "schema", "echo-msg")
+	if o.code != 0 || !strings.Contains(o.stdout, `"$id": "https://acme.example/schemas/echo-msg.schema.json"`) {
+		t.Fatalf("exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	for _, bad := range []string{"acme.example/schemas", "ftp://acme.example/", "https://acme.example/?v=1"} {
+		err := fluxly.New(fluxly.SchemaBaseURL(bad)).Err()
+		if err == nil || !strings.Contains(err.Error(), "fluxly.SchemaBaseURL") {
+			t.Errorf("SchemaBaseURL(%q): Err() = %v", bad, err)
+		}
+	}
+}
+
 func TestCompletion(t *testing.T) {
 	app := testApp(t)
 	for _, shell := range []string{"bash", "zsh", "fish"} {

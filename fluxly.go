@@ -74,9 +74,21 @@ func Name(name string) Option {
 // Version sets the version the `version` command prints.
 func Version(v string) Option { return func(a *App) error { a.version = v; return nil } }
 
-// SchemaBaseURL sets the base of every input schema's $id.
+// SchemaBaseURL sets the base of every input schema's $id: with
+// "https://acme.example/schemas/" the orders endpoint's schema has $id
+// https://acme.example/schemas/orders.schema.json. It must be an absolute
+// http or https URL without query or fragment; a missing final "/" is
+// added. Without it, $id is relative (orders.schema.json), resolved
+// against wherever the schema is published; the schema and docs commands'
+// --schema-base-url overrides either.
 func SchemaBaseURL(url string) Option {
-	return func(a *App) error { a.schemaBaseURL = url; return nil }
+	return func(a *App) error {
+		if err := describe.CheckSchemaBaseURL(url); err != nil {
+			return fmt.Errorf("fluxly.SchemaBaseURL: %w", err)
+		}
+		a.schemaBaseURL = url
+		return nil
+	}
 }
 
 var envPrefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*_$`)

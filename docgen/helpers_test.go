@@ -37,8 +37,8 @@ func examplesModel(t testing.TB) *introspect.Model {
 	if err != nil {
 		t.Fatalf("examples model: %v", err)
 	}
-	if len(m.Workflows) != 7 {
-		t.Fatalf("examples model has %d workflows, want 7", len(m.Workflows))
+	if len(m.Workflows) != 8 {
+		t.Fatalf("examples model has %d workflows, want 8", len(m.Workflows))
 	}
 	return m
 }

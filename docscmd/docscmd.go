@@ -28,8 +28,10 @@
 // only in a directory that is missing, empty or carries the marker. It
 // refuses any other non-empty directory (exit status 2) unless --force,
 // which writes the files and removes nothing. --check writes nothing and
-// exits with status 1, listing the changed, added and removed files on
-// stderr, when the directory is not exactly what a build would produce.
+// exits with status 1 (ExitDrift), listing the changed, added and removed
+// files and a unified diff of each changed text file on stderr, when the
+// directory is not exactly what a build would produce; 0 when it is; 2
+// (ExitUsage) for bad flags; 3 (ExitError) when the check itself fails.
 //
 // Rendered SVGs are cached by DOT text under os.UserCacheDir()/fluxly/svg;
 // --svg-cache DIR or FLUXLY_SVG_CACHE=DIR moves the cache, and "off"
@@ -99,6 +101,10 @@ func (x *extension) RenderSVG(ctx context.Context, dot []byte) ([]byte, error) {
 // DocsHandler is the site the HTTP API serves at /docs/: built on the
 // first request, then served from memory.
 func (x *extension) DocsHandler(_ context.Context, env *fluxly.Env) (http.Handler, error) {
+	env, err := withSchemaBase(env, env.Getenv("FLUXLY_SCHEMA_BASE_URL"))
+	if err != nil {
+		return nil, err
+	}
 	r := newRenderer(env, env.Getenv("FLUXLY_SVG_CACHE"))
 	o, err := siteOptions(env, &docsFlags{APIBaseURL: env.Getenv("FLUXLY_API_BASE_URL")})
 	if err != nil {
@@ -112,7 +118,7 @@ func (x *extension) DocsHandler(_ context.Context, env *fluxly.Env) (http.Handle
 type docsFlags struct {
 	Mode       string   `arg:"" enum:"build,serve,markdown" help:"build: write the HTML site to --out. serve: preview the site over HTTP. markdown: write the Markdown pages, JSON Schemas and diagrams to --out."`
 	Out        string   `short:"o" placeholder:"DIR" help:"Output directory (build, markdown)."`
-	Check      bool     `help:"Write nothing; exit 1 listing the files that differ when --out is not exactly what would be built (build, markdown)."`
+	Check      bool     `help:"Write nothing and compare --out (or --single-file) with what would be built. Exit 0: up to date; 1: drift (the files and a diff on stderr); 2: usage; 3: any other error."`
 	Force      bool     `help:"Write into a non-empty directory that is not a previous build; nothing is removed from it."`
 	Addr       string   `default:"127.0.0.1:8080" help:"Address to serve on (serve)."`
 	Title      string   `placeholder:"TEXT" help:"Site title (default: \"<program> workflows\")."`

@@ -399,8 +399,11 @@ func TestDocsHandler(t *testing.T) {
 	}
 	env := &fluxly.Env{Name: "fluxly", Model: model(t, app), Stdout: io.Discard, Stderr: io.Discard,
 		Getenv: func(k string) string {
-			if k == "FLUXLY_SVG_CACHE" {
+			switch k {
+			case "FLUXLY_SVG_CACHE":
 				return "off"
+			case "FLUXLY_SCHEMA_BASE_URL":
+				return "https://acme.example/schemas"
 			}
 			return ""
 		}}
@@ -416,6 +419,11 @@ func TestDocsHandler(t *testing.T) {
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "etl") {
 			t.Errorf("GET %s: %d", p, rec.Code)
 		}
+	}
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/docs/schemas/etl.schema.json", nil))
+	if !strings.Contains(rec.Body.String(), `"$id": "https://acme.example/schemas/etl.schema.json"`) {
+		t.Errorf("GET /docs/schemas/etl.schema.json with FLUXLY_SCHEMA_BASE_URL: %d\n%.300s", rec.Code, rec.Body)
 	}
 	svg, err := docs.RenderSVG(context.Background(), []byte("digraph { a -> b }"))
 	if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) {

@@ -16,7 +16,16 @@ import (
 func TestRunReportSVG(t *testing.T) {
 	app := newApp(t)
 	dir := t.TempDir()
-	src := filepath.Join("..", "examples", "etl", "testdata", "users-malformed.json")
+	// etl reads only inside the working directory: run it in dir.
+	data, err := os.ReadFile(filepath.Join("..", "examples", "etl", "testdata", "users-malformed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "users-malformed.json"
+	if err := os.WriteFile(filepath.Join(dir, src), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
 	md, svg := filepath.Join(dir, "report.md"), filepath.Join(dir, "diagrams", "run", "report.svg")
 	run(t, app, []string{"etl", "--source", src, "--no-verbose", "--auto-generate-md",
 		"--md-file-path", md, "--diagram-file-path", svg}).want(t, 64)
@@ -31,7 +40,7 @@ func TestRunReportSVG(t *testing.T) {
 	if !strings.Contains(string(page), "](diagrams/run/report.svg)") {
 		t.Errorf("the report does not link its SVG:\n%s", page)
 	}
-	data, err := os.ReadFile(svg)
+	data, err = os.ReadFile(svg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,10 @@ var liveJS []byte
 // serve runs docs serve: the site from memory, built before listening (so
 // errors show at once), rebuilt and reloaded live.
 func serve(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
+	env, err := withSchemaBase(env, f.SchemaBaseURL)
+	if err != nil {
+		return err
+	}
 	r := newRenderer(env, f.SVGCache)
 	if _, err := siteOptions(env, f); err != nil {
 		return err // bad flags: a usage error before anything starts
