@@ -31,18 +31,18 @@ var update = flag.Bool("update", false, "write the histories TestReplay replays 
 
 // histories names the cases whose histories TestReplay keeps.
 var histories = map[string]string{
-	`echo-msg{"count": 2, "token": "s3cret", "verbose": false}`:                       "echo-msg",
-	`producer-consumer{"value": 0}`:                                                    "producer-consumer-zero",
-	`etl{"dry_run": true}`:                                                             "etl-dry-run",
-	`branching{"fail_b": true}`:                                                        "branching-fail-b",
-	`flaky{}`:                                                                          "flaky",
+	`echo-msg{"count": 2, "token": "s3cret", "verbose": false}`: "echo-msg",
+	`producer-consumer{"value": 0}`:                             "producer-consumer-zero",
+	`etl{"dry_run": true}`:                                      "etl-dry-run",
+	`branching{"fail_b": true}`:                                 "branching-fail-b",
+	`flaky{}`:                                                   "flaky",
 	`fail-with{"status": "DATA_ERROR", "max_retries": 2, "retry_delay_seconds": 0.05}`: "fail-with-retries",
-	`orders{"fail_notify": true}`:                                                      "orders-fail-notify",
-	`slow{"sleep": "3s", "timeout_seconds": 0.4}`:                                      "slow-timeout",
-	`pipeline{"token": "abc"}`:                                                         "pipeline",
-	`hooks{"fail_node": true}`:                                                         "hooks-fail-node",
-	`limited{}`:                                                                        "limited",
-	`chain{}`:                                                                          "chain",
+	`orders{"fail_notify": true}`:                 "orders-fail-notify",
+	`slow{"sleep": "3s", "timeout_seconds": 0.4}`: "slow-timeout",
+	`pipeline{"token": "abc"}`:                    "pipeline",
+	`hooks{"fail_node": true}`:                    "hooks-fail-node",
+	`limited{}`:                                   "limited",
+	`chain{}`:                                     "chain",
 }
 
 // The done-when test of the integration: the dev server, two worker
