@@ -53,6 +53,7 @@ func ExampleBuild() {
 	// workflows/etl.html
 	// workflows/fail-with.html
 	// workflows/flaky.html
+	// workflows/orders.html
 	// workflows/producer-consumer.html
 	// workflows/slow.html
 }

@@ -266,7 +266,7 @@ func (b *builder) page(md goldmark.Markdown, p *page) ([]File, error) {
 
 // blockBreak is a line break between two block or table tags, where
 // HTML ignores whitespace.
-var blockBreak = regexp.MustCompile(`(</?(?:table|thead|tbody|tr|td|th|section|h[1-6]|p|ul|ol|li)(?:\s[^>]*)?>)\n(</?(?:table|thead|tbody|tr|td|th|section|h[1-6]|p|ul|ol|li)[\s>])`)
+var blockBreak = regexp.MustCompile(`(</?(?:table|thead|tbody|tr|td|th|section|div|h[1-6]|p|ul|ol|li)(?:\s[^>]*)?>)\n(</?(?:table|thead|tbody|tr|td|th|section|div|h[1-6]|p|ul|ol|li)[\s>])`)
 
 // compactBlocks drops the line breaks between block and table tags of a
 // large workflow's page: each is a text node the browser builds, and a

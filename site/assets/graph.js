@@ -970,7 +970,12 @@
         return; // the address names the page there
       }
       window.clearTimeout(saveTimer);
+      var before = window.location.hash;
       saveTimer = window.setTimeout(function () {
+        var h = window.location.hash;
+        if (h !== before && h.lastIndexOf("#graph:", 0) !== 0) {
+          return; // the reader went to a section since: its address wins
+        }
         var parts = [];
         if (state.sel >= 0) {
           parts.push("n=" + encodeURIComponent(data.nodes[state.sel].n));
