@@ -202,12 +202,13 @@ func guard(what string, fn func() error) error {
 	return <-done
 }
 
-// heartbeat records the activity's heartbeat now and then several times
-// per timeout until the returned function is called. The SDK sends at
-// most one per 80% of the timeout; a worker that stops (SIGKILL) stops
-// them, and Temporal gives the attempt up after the timeout.
+// heartbeat records the activity's heartbeat four times per timeout
+// until the returned function is called; the SDK sends at most one per
+// 80% of the timeout. A worker that stops (SIGKILL) stops them, and
+// Temporal gives the attempt up after the timeout. The first beat waits
+// a quarter of the timeout: an attempt shorter than that (most) costs no
+// heartbeat round trip at all.
 func heartbeat(ctx context.Context, timeout time.Duration) (stop func()) {
-	activity.RecordHeartbeat(ctx)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -85,7 +85,7 @@ func localRun(t testing.TB, app *fluxly.App, c testCase, opts ...runtime.RunOpti
 
 // workDir makes a directory laid out as the examples expect (etl reads
 // examples/etl/testdata/users.json) and changes into it.
-func workDir(t *testing.T) string {
+func workDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	data, err := os.ReadFile("../examples/etl/testdata/users.json")

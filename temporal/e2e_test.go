@@ -186,13 +186,29 @@ func TestEndToEndHTTP(t *testing.T) {
 		t.Fatalf("resumed: %+v", resumed)
 	}
 
-	// Cancelling a run in flight ends it CANCELLED, its node too.
-	id = submit(t, base, "wait", fmt.Sprintf(`{"sleep": "5m", "dir": %q}`, dir))
-	waitFile(ctx, t, filepath.Join(dir, "wait-started"))
+	// While a run is in flight its record shows the node attempts that
+	// have ended (the workflow's progress query); cancelling it ends it
+	// CANCELLED, the node in flight too.
+	id = submit(t, base, "fault", fmt.Sprintf(`{"dir": %q}`, dir))
+	waitFile(ctx, t, filepath.Join(dir, "work-started"))
+	for {
+		rec := get(t, base, id)
+		if rec.Status != runtime.InProgress {
+			t.Fatalf("the run is %v before it was cancelled", rec.Status)
+		}
+		if len(rec.Executions) == 1 && len(rec.Executions[0].Nodes["a"]) == 1 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("node a never showed up in the record of the run in flight: %+v", rec)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 	post(t, base+"/runs/"+id+"/cancel", "", http.StatusOK)
 	rec = poll(ctx, t, base, id)
-	w := rec.Executions[0].Nodes["wait"]
-	if rec.StatusCode != 62 || len(w) != 1 || w[0].Status != runtime.Cancelled {
+	ex = rec.Executions[0]
+	if rec.StatusCode != 62 || len(ex.Nodes["work"]) != 1 || ex.Nodes["work"][0].Status != runtime.Cancelled || ex.Nodes["a"][0].Status != runtime.Completed {
 		t.Fatalf("cancelled: %+v", rec)
 	}
 }
@@ -239,22 +255,27 @@ func postBody(t *testing.T, url, body string, want int) string {
 	return string(b)
 }
 
+func get(t *testing.T, base, id string) runRecord {
+	t.Helper()
+	resp, err := http.Get(base + "/runs/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rec runRecord
+	if err := json.NewDecoder(resp.Body).Decode(&rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 // poll reads a run's record until it is terminal.
 func poll(ctx context.Context, t *testing.T, base, id string) runRecord {
 	t.Helper()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		resp, err := http.Get(base + "/runs/" + id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rec runRecord
-		err = json.NewDecoder(resp.Body).Decode(&rec)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec := get(t, base, id)
 		if rec.Status != runtime.Waiting && rec.Status != runtime.InProgress {
 			return rec
 		}

@@ -203,7 +203,7 @@ func (l *lockedBuffer) String() string {
 // cluster is a dev server, a task queue of its own, and the workers
 // polling it.
 type cluster struct {
-	t       *testing.T
+	t       testing.TB
 	app     string   // the test binary
 	env     []string // the environment of every process of the app
 	dir     string   // their working directory
@@ -218,7 +218,7 @@ type proc struct {
 
 // newCluster prepares processes of the app working in dir, on a task
 // queue named after the test, with env added to their environment.
-func newCluster(t *testing.T, dir string, env ...string) *cluster {
+func newCluster(t testing.TB, dir string, env ...string) *cluster {
 	t.Helper()
 	_, app := binaries(t)
 	address := server(t)
@@ -247,7 +247,7 @@ func newCluster(t *testing.T, dir string, env ...string) *cluster {
 func (c *cluster) startWorkers(n int) {
 	c.t.Helper()
 	for range n {
-		cmd := exec.Command(c.app, "worker", "--log-level", "warn")
+		cmd := exec.Command(c.app, "worker", "--log-level", "warn", "--grace", "500ms")
 		cmd.Env, cmd.Dir = c.env, c.dir
 		p := &proc{cmd: cmd, stderr: &lockedBuffer{b: new(bytes.Buffer)}}
 		cmd.Stderr = p.stderr

@@ -22,8 +22,9 @@ import (
 
 // workerFlags are the worker command's flags.
 type workerFlags struct {
-	LogFormat string `name:"log-format" help:"Log format on stderr. One of: text, json." enum:"text,json" default:"text" env:"FLUXLY_LOG_FORMAT"`
-	LogLevel  string `name:"log-level" help:"Least severe log level shown (node logs included). One of: debug, info, warn, error." enum:"debug,info,warn,error" default:"info" env:"FLUXLY_LOG_LEVEL"`
+	Grace     time.Duration `help:"How long node attempts in flight may go on after SIGINT/SIGTERM before they are cancelled (and retried elsewhere, as their retry policy allows). Default: temporal.Options.Worker.WorkerStopTimeout, else 10s." env:"FLUXLY_GRACE"`
+	LogFormat string        `name:"log-format" help:"Log format on stderr. One of: text, json." enum:"text,json" default:"text" env:"FLUXLY_LOG_FORMAT"`
+	LogLevel  string        `name:"log-level" help:"Least severe log level shown (node logs included). One of: debug, info, warn, error." enum:"debug,info,warn,error" default:"info" env:"FLUXLY_LOG_LEVEL"`
 }
 
 // defaultStopTimeout is how long a stopping worker lets its node attempts
@@ -42,7 +43,7 @@ func (x *extension) workerCommand() fluxly.Command {
 
 // worker runs the worker command: it prints one line once the worker
 // polls, and stops when ctx ends, letting running attempts finish for
-// Options.Worker.WorkerStopTimeout (default 10s).
+// --grace.
 func (x *extension) worker(ctx context.Context, env *fluxly.Env, f *workerFlags) error {
 	app, err := x.appOf()
 	if err != nil {
@@ -60,7 +61,12 @@ func (x *extension) worker(ctx context.Context, env *fluxly.Env, f *workerFlags)
 	}
 	defer c.Close()
 	wopts := set.worker
-	if wopts.WorkerStopTimeout == 0 {
+	switch {
+	case f.Grace < 0:
+		return &command.UsageError{Err: fmt.Errorf("--grace %v must not be negative", f.Grace)}
+	case f.Grace > 0:
+		wopts.WorkerStopTimeout = f.Grace
+	case wopts.WorkerStopTimeout == 0:
 		wopts.WorkerStopTimeout = defaultStopTimeout
 	}
 	w := worker.New(c, set.taskQueue, wopts)
