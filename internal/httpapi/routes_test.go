@@ -15,7 +15,7 @@ import (
 
 const problems = "https://fluxly-go.github.io/fluxly/problems/"
 
-const endpointList = "branching, echo-msg, etl, fail-with, flaky, gate, producer-consumer, slow"
+const endpointList = "branching, echo-msg, etl, fail-with, flaky, gate, orders, producer-consumer, slow"
 
 // echoInput is echo-msg's input as records show it, with count 2 and the
 // secret token redacted.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,6 +40,20 @@ var (
 type fileStore struct {
 	db     *bolt.DB
 	limits Limits
+
+	// Group commit: Put queues its write; one committer goroutine, alive
+	// while writes are queued, commits everything queued in one
+	// transaction (one fsync pair), so a write waits at most for the
+	// commit in flight and the next, and a burst of writers shares one.
+	mu         sync.Mutex
+	pending    []*putReq
+	committing bool
+}
+
+type putReq struct {
+	r    *Run
+	meta []byte
+	done chan error
 }
 
 // OpenFile opens (creating it if needed) the store in the file at path.
@@ -52,7 +67,9 @@ func OpenFile(path string, l Limits, timeout time.Duration) (Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, FreelistType: bolt.FreelistMapType})
+	// NoFreelistSync: the free list is rebuilt when the file is opened
+	// instead of written on every commit.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is held by another process (a server, or another run)", ErrLocked, path)
 	}
@@ -99,46 +116,90 @@ func (s *fileStore) Put(r Run) error {
 	if err != nil {
 		return err
 	}
-	// Batch coalesces concurrent writers into one transaction (one fsync).
-	return s.db.Batch(func(tx *bolt.Tx) error {
-		metaB, bodyB, orderB, seqB, stats := tx.Bucket(bMeta), tx.Bucket(bBody), tx.Bucket(bOrder), tx.Bucket(bSeq), tx.Bucket(bStats)
-		id := []byte(r.ID)
-		total, finished := int64(u64(stats.Get(kBytes))), int64(u64(stats.Get(kDone)))
-		if old := metaB.Get(id); old != nil {
-			var prev Run
-			_ = json.Unmarshal(old, &prev)
-			total -= int64(len(bodyB.Get(id)))
-			if prev.Terminal() {
-				finished--
+	q := &putReq{r: &r, meta: meta, done: make(chan error, 1)}
+	s.mu.Lock()
+	s.pending = append(s.pending, q)
+	if !s.committing {
+		s.committing = true
+		go s.commit()
+	}
+	s.mu.Unlock()
+	return <-q.done
+}
+
+// commit writes the queued writes, a transaction per round, until none
+// are left. When a round's transaction fails, its writes are retried one
+// transaction each, so one bad write fails alone.
+func (s *fileStore) commit() {
+	for {
+		s.mu.Lock()
+		batch := s.pending
+		s.pending = nil
+		if len(batch) == 0 {
+			s.committing = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for _, q := range batch {
+				if err := s.put(tx, q); err != nil {
+					return err
+				}
 			}
-		} else {
-			n, _ := orderB.NextSequence()
-			if err := orderB.Put(key(n), id); err != nil {
-				return err
+			return nil
+		})
+		if err != nil && len(batch) > 1 {
+			for _, q := range batch {
+				q.done <- s.db.Update(func(tx *bolt.Tx) error { return s.put(tx, q) })
 			}
-			if err := seqB.Put(id, key(n)); err != nil {
-				return err
-			}
+			continue
 		}
-		if err := metaB.Put(id, meta); err != nil {
+		for _, q := range batch {
+			q.done <- err
+		}
+	}
+}
+
+func (s *fileStore) put(tx *bolt.Tx, q *putReq) error {
+	r, meta := q.r, q.meta
+	metaB, bodyB, orderB, seqB, stats := tx.Bucket(bMeta), tx.Bucket(bBody), tx.Bucket(bOrder), tx.Bucket(bSeq), tx.Bucket(bStats)
+	id := []byte(r.ID)
+	total, finished := int64(u64(stats.Get(kBytes))), int64(u64(stats.Get(kDone)))
+	if old := metaB.Get(id); old != nil {
+		var prev Run
+		_ = json.Unmarshal(old, &prev)
+		total -= int64(len(bodyB.Get(id)))
+		if prev.Terminal() {
+			finished--
+		}
+	} else {
+		n, _ := orderB.NextSequence()
+		if err := orderB.Put(key(n), id); err != nil {
 			return err
 		}
-		if err := bodyB.Put(id, r.Body); err != nil {
+		if err := seqB.Put(id, key(n)); err != nil {
 			return err
 		}
-		total += int64(len(r.Body))
-		if r.Terminal() {
-			finished++
-		}
-		total, finished, err = s.evict(tx, total, finished)
-		if err != nil {
-			return err
-		}
-		if err := stats.Put(kBytes, key(uint64(total))); err != nil {
-			return err
-		}
-		return stats.Put(kDone, key(uint64(finished)))
-	})
+	}
+	if err := metaB.Put(id, meta); err != nil {
+		return err
+	}
+	if err := bodyB.Put(id, r.Body); err != nil {
+		return err
+	}
+	total += int64(len(r.Body))
+	if r.Terminal() {
+		finished++
+	}
+	total, finished, err := s.evict(tx, total, finished)
+	if err != nil {
+		return err
+	}
+	if err := stats.Put(kBytes, key(uint64(total))); err != nil {
+		return err
+	}
+	return stats.Put(kDone, key(uint64(finished)))
 }
 
 // evict removes the runs that were submitted first among the finished

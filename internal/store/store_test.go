@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -196,5 +197,53 @@ func TestShrink(t *testing.T) {
 	}
 	if _, ok := execs[0].Nodes["big"][0].Output.(*map[string]string); !ok {
 		t.Error("Shrink changed its argument")
+	}
+}
+
+// TestConcurrentPuts: concurrent writers share commits (the file store's
+// group commit), every write lands, and a write that cannot be stored
+// fails alone.
+func TestConcurrentPuts(t *testing.T) {
+	for name, s := range stores(t, store.Limits{}) {
+		t.Run(name, func(t *testing.T) {
+			const n = 200
+			errs := make(chan error, n+1)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					if err := s.Put(run(i, runtime.Waiting, `{}`)); err != nil {
+						errs <- err
+						return
+					}
+					errs <- s.Put(run(i, runtime.Completed, fmt.Sprintf(`{"n":%d}`, i)))
+				})
+			}
+			if name == "file" {
+				wg.Go(func() {
+					bad := run(0, runtime.Waiting, `{}`)
+					bad.ID = "" // bbolt refuses an empty key
+					if err := s.Put(bad); err == nil {
+						errs <- errors.New("a run without an id was stored")
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range n {
+				r, err := s.Get(fmt.Sprintf("run-%03d", i))
+				if err != nil || r.Status != runtime.Completed || string(r.Body) != fmt.Sprintf(`{"n":%d}`, i) {
+					t.Fatalf("run %d: %+v, %v", i, r, err)
+				}
+			}
+			p, err := s.List(store.Filter{}, "", 1000, 1<<20)
+			if err != nil || len(p.Runs) != n {
+				t.Fatalf("list: %d runs, %v", len(p.Runs), err)
+			}
+		})
 	}
 }
