@@ -46,9 +46,17 @@ func (e *events) progress(p *progress) {
 	if e.obs == nil {
 		return
 	}
+	final := map[string]bool{}
+	for _, name := range p.Final {
+		final[name] = true
+	}
 	for i, ex := range p.Executions {
 		current := i == len(p.Executions)-1
-		e.execution(ex, !current)
+		if current {
+			e.execution(ex, false, final)
+		} else {
+			e.execution(ex, true, nil)
+		}
 		if current {
 			for _, r := range p.Running {
 				if r.WorkflowAttempt == ex.Attempt {
@@ -65,13 +73,13 @@ func (e *events) result(res *runtime.Result) {
 		return
 	}
 	for _, ex := range res.Executions {
-		e.execution(ex, true)
+		e.execution(ex, true, nil)
 	}
 }
 
 // execution reports what is new in one workflow attempt; ended says its
-// records are all final.
-func (e *events) execution(ex *runtime.WorkflowExecution, ended bool) {
+// records are all final, final which nodes' records are while it runs.
+func (e *events) execution(ex *runtime.WorkflowExecution, ended bool, final map[string]bool) {
 	n := ex.Attempt
 	if n > e.started {
 		e.started = n
@@ -87,7 +95,7 @@ func (e *events) execution(ex *runtime.WorkflowExecution, ended bool) {
 		k := nodeKey{n, name}
 		for i := e.sent[k]; i < len(recs); i++ {
 			last := i == len(recs)-1
-			if last && !ended {
+			if last && !ended && !final[name] {
 				break // it may yet be retried
 			}
 			items = append(items, item{name, last, recs[i]})
@@ -121,7 +129,11 @@ func (e *events) execution(ex *runtime.WorkflowExecution, ended bool) {
 		k := nodeKey{n, name}
 		if !e.skipped[k] {
 			e.skipped[k] = true
-			e.emit(runtime.Event{Kind: runtime.NodeSkipped, Time: ex.End, WorkflowAttempt: n, Node: name, Status: runtime.Unknown})
+			at := ex.End
+			if at.IsZero() {
+				at = time.Now()
+			}
+			e.emit(runtime.Event{Kind: runtime.NodeSkipped, Time: at, WorkflowAttempt: n, Node: name, Status: runtime.Unknown})
 		}
 	}
 	if ended && n > e.finished {

@@ -88,9 +88,11 @@ const (
 )
 
 // progress is what the progress query answers: the run's records so far,
-// without outputs, and the node attempts running now.
+// without outputs; in the last attempt, the nodes whose records are final
+// (the others may be retried) and the node attempts running now.
 type progress struct {
 	Executions []*runtime.WorkflowExecution `json:"executions"`
+	Final      []string                     `json:"final,omitempty"`
 	Running    []runningAttempt             `json:"running,omitempty"`
 }
 

@@ -571,6 +571,11 @@ func (r *run) progress() (progress, error) {
 			}
 			c.Skipped = slices.Clone(a.ex.Skipped)
 			c.Status = runtime.InProgress
+			for v := range a.g.Nodes {
+				if a.w.State(v) == engine.StateDone {
+					p.Final = append(p.Final, a.g.Nodes[v].Name)
+				}
+			}
 			for v, fl := range a.flights {
 				if fl != nil {
 					p.Running = append(p.Running, runningAttempt{WorkflowAttempt: a.n, Node: a.g.Nodes[v].Name, Attempt: fl.attempt, Start: fl.start})
