@@ -24,7 +24,7 @@ import (
 //	seq      id → its sequence (8 bytes)
 //	gone     id → endpoint, for evicted runs (tombstones)
 //	goneseq  8-byte sequence → id, the tombstones' order
-//	stats    "bytes", "finished": totals kept up to date by every write
+//	stats    "bytes", "finished", "gone": totals kept up to date by every write
 var (
 	bMeta    = []byte("meta")
 	bBody    = []byte("body")
@@ -35,6 +35,7 @@ var (
 	bStats   = []byte("stats")
 	kBytes   = []byte("bytes")
 	kDone    = []byte("finished")
+	kGone    = []byte("gone") // the number of tombstones
 )
 
 type fileStore struct {
@@ -48,12 +49,18 @@ type fileStore struct {
 	mu         sync.Mutex
 	pending    []*putReq
 	committing bool
+
+	// recent holds the finished runs written last, so that polling a
+	// run that just ended reads no transaction; filled only by commits,
+	// in commit order, never by reads.
+	recent recentRuns
 }
 
 type putReq struct {
-	r    *Run
-	meta []byte
-	done chan error
+	r       *Run
+	meta    []byte
+	done    chan error
+	evicted []string // the runs this write evicted, once committed
 }
 
 // OpenFile opens (creating it if needed) the store in the file at path.
@@ -151,11 +158,19 @@ func (s *fileStore) commit() {
 		})
 		if err != nil && len(batch) > 1 {
 			for _, q := range batch {
-				q.done <- s.db.Update(func(tx *bolt.Tx) error { return s.put(tx, q) })
+				q.evicted = q.evicted[:0]
+				err := s.db.Update(func(tx *bolt.Tx) error { return s.put(tx, q) })
+				if err == nil {
+					s.recent.committed(q)
+				}
+				q.done <- err
 			}
 			continue
 		}
 		for _, q := range batch {
+			if err == nil {
+				s.recent.committed(q)
+			}
 			q.done <- err
 		}
 	}
@@ -192,7 +207,7 @@ func (s *fileStore) put(tx *bolt.Tx, q *putReq) error {
 	if r.Terminal() {
 		finished++
 	}
-	total, finished, err := s.evict(tx, total, finished)
+	total, finished, err := s.evict(tx, total, finished, q)
 	if err != nil {
 		return err
 	}
@@ -204,7 +219,7 @@ func (s *fileStore) put(tx *bolt.Tx, q *putReq) error {
 
 // evict removes the runs that were submitted first among the finished
 // ones until the store is within its limits, leaving tombstones.
-func (s *fileStore) evict(tx *bolt.Tx, total, finished int64) (int64, int64, error) {
+func (s *fileStore) evict(tx *bolt.Tx, total, finished int64, q *putReq) (int64, int64, error) {
 	if total <= s.limits.MaxBytes && finished <= int64(s.limits.MaxRuns) {
 		return total, finished, nil
 	}
@@ -219,6 +234,7 @@ func (s *fileStore) evict(tx *bolt.Tx, total, finished int64) (int64, int64, err
 		total -= int64(len(bodyB.Get(id)))
 		finished--
 		drop = append(drop, append([]byte(nil), k...))
+		q.evicted = append(q.evicted, string(id))
 		if err := s.tombstone(tx, string(id), r.Endpoint); err != nil {
 			return 0, 0, err
 		}
@@ -237,7 +253,7 @@ func (s *fileStore) evict(tx *bolt.Tx, total, finished int64) (int64, int64, err
 }
 
 func (s *fileStore) tombstone(tx *bolt.Tx, id, endpoint string) error {
-	gone, goneSeq := tx.Bucket(bGone), tx.Bucket(bGoneSeq)
+	gone, goneSeq, stats := tx.Bucket(bGone), tx.Bucket(bGoneSeq), tx.Bucket(bStats)
 	n, _ := goneSeq.NextSequence()
 	if err := goneSeq.Put(key(n), []byte(id)); err != nil {
 		return err
@@ -245,8 +261,18 @@ func (s *fileStore) tombstone(tx *bolt.Tx, id, endpoint string) error {
 	if err := gone.Put([]byte(id), []byte(endpoint)); err != nil {
 		return err
 	}
+	// The count of tombstones is kept in stats (counted once for a file
+	// written before it was).
+	count := int(u64(stats.Get(kGone))) + 1
+	if stats.Get(kGone) == nil { // a cursor sees this transaction's writes; Stats does not
+		count = 0
+		c := goneSeq.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			count++
+		}
+	}
 	// Keep as many tombstones as runs.
-	if extra := goneSeq.Stats().KeyN - s.limits.MaxRuns*tombstonesPerKeptRun; extra > 0 {
+	if extra := count - s.limits.MaxRuns*tombstonesPerKeptRun; extra > 0 {
 		c := goneSeq.Cursor()
 		var drop [][]byte
 		for k, old := c.First(); k != nil && extra > 0; k, old = c.Next() {
@@ -255,6 +281,7 @@ func (s *fileStore) tombstone(tx *bolt.Tx, id, endpoint string) error {
 				return err
 			}
 			extra--
+			count--
 		}
 		for _, k := range drop {
 			if err := goneSeq.Delete(k); err != nil {
@@ -262,10 +289,13 @@ func (s *fileStore) tombstone(tx *bolt.Tx, id, endpoint string) error {
 			}
 		}
 	}
-	return nil
+	return stats.Put(kGone, key(uint64(count)))
 }
 
 func (s *fileStore) Get(id string) (Run, error) {
+	if r, ok := s.recent.get(id); ok {
+		return r, nil
+	}
 	var r Run
 	err := s.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta).Get([]byte(id))
@@ -320,4 +350,66 @@ func (s *fileStore) List(f Filter, cursor string, limit int, maxBytes int) (Page
 		return nil
 	})
 	return p, err
+}
+
+// recentRuns is a bounded cache of finished runs by id, oldest dropped
+// first, bounded by count and by body bytes.
+type recentRuns struct {
+	mu    sync.RWMutex
+	runs  map[string]Run
+	order []string // ids in insertion order; may hold ids already dropped
+	bytes int
+}
+
+const (
+	recentMaxRuns  = 4096
+	recentMaxBytes = 16 << 20
+)
+
+func (c *recentRuns) get(id string) (Run, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	r, ok := c.runs[id]
+	return r, ok
+}
+
+// committed applies a committed write: a finished run is cached, a run
+// still going is dropped (its record changes), evicted runs are dropped.
+func (c *recentRuns) committed(q *putReq) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.runs == nil {
+		c.runs = map[string]Run{}
+	}
+	for _, id := range q.evicted {
+		c.drop(id)
+	}
+	c.drop(q.r.ID)
+	if !q.r.Terminal() || len(q.r.Body) > recentMaxBytes/16 {
+		return
+	}
+	c.runs[q.r.ID] = *q.r
+	c.order = append(c.order, q.r.ID)
+	c.bytes += len(q.r.Body)
+	for len(c.runs) > recentMaxRuns || c.bytes > recentMaxBytes {
+		id := c.order[0]
+		c.order = c.order[1:]
+		c.drop(id)
+	}
+	if len(c.order) > 4*recentMaxRuns { // ids dropped earlier pile up: compact
+		kept := make([]string, 0, len(c.runs))
+		for _, id := range c.order {
+			if _, ok := c.runs[id]; ok {
+				kept = append(kept, id)
+			}
+		}
+		c.order = kept
+	}
+}
+
+func (c *recentRuns) drop(id string) {
+	if r, ok := c.runs[id]; ok {
+		c.bytes -= len(r.Body)
+		delete(c.runs, id)
+	}
 }

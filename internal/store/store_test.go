@@ -247,3 +247,40 @@ func TestConcurrentPuts(t *testing.T) {
 		})
 	}
 }
+
+// TestTombstonesBounded: a store keeps as many tombstones as runs, the
+// newest, across a reopen of the file.
+func TestTombstonesBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.db")
+	l := store.Limits{MaxRuns: 3, MaxBytes: 1 << 20}
+	s, err := store.OpenFile(path, l, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(from, to int) {
+		for i := from; i < to; i++ {
+			if err := s.Put(run(i, runtime.Completed, `{}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	put(0, 8) // runs 5–7 kept; tombstones of 2–4; 0 and 1 forgotten
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = store.OpenFile(path, l, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	put(8, 10) // kept 7–9; tombstones of 4–6
+	var ev *store.EvictedError
+	for i := range 10 {
+		_, err := s.Get(fmt.Sprintf("run-%03d", i))
+		switch {
+		case i < 4 && !errors.Is(err, store.ErrNotFound),
+			i >= 4 && i < 7 && !errors.As(err, &ev),
+			i >= 7 && err != nil:
+			t.Errorf("run %d: %v", i, err)
+		}
+	}
+}
