@@ -413,3 +413,25 @@ func TestWorkerKilled(t *testing.T) {
 	t.Logf("killed worker %d; the lost attempt recorded %v later; the retry ran %v after that", i+1,
 		lost.End.Sub(killed).Round(time.Millisecond), retry.Start.Sub(lost.End).Round(time.Millisecond))
 }
+
+// A run nobody picks up says so after a while, naming the task queue.
+func TestNoWorker(t *testing.T) {
+	dir := workDir(t)
+	c := newCluster(t, dir) // no workers
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := c.command(ctx, nil, "echo-msg", "--log-format", "json")
+	logs := &lockedBuffer{b: new(bytes.Buffer)}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	queue := waitLog(ctx, t, logs, regexp.MustCompile(`"msg":"no worker polls the run's task queue[^"]*".*"task_queue":"([^"]+)"`))
+	if queue != "test-TestNoWorker" {
+		t.Errorf("task queue %q", queue)
+	}
+}

@@ -112,7 +112,7 @@ func (r *runner) Run(ctx context.Context, in *endpoint.Input, req command.RunReq
 	if err != nil {
 		return nil, fmt.Errorf("submitting run %s of endpoint %q to Temporal at %s (task queue %s): %w", runID, ep.Name(), set.client.HostPort, set.taskQueue, err)
 	}
-	w := &waiter{c: c, wr: wr, set: set, ev: newEvents(req.Observer, runID, ep.Model().Name, ep.Model().Nodes),
+	w := &waiter{c: c, wr: wr, set: set, ev: newEvents(req.Observer, runID, ep.Model().Name, ep.Model().Nodes), log: req.Logger,
 		workflow: ep.Model().Name, version: ep.Model().Version, runID: runID, resumedFrom: win.ResumedFrom}
 	return w.wait(ctx)
 }
@@ -127,8 +127,13 @@ type waiter struct {
 	version     string
 	runID       string
 	resumedFrom string
-	last        *progress // the last progress seen
+	log         *slog.Logger // nil: none
+	last        *progress    // the last progress seen
 }
+
+// noWorkerCheck is when a run still waiting asks whether any worker polls
+// its task queue, to say so when none does.
+const noWorkerCheck = 10 * time.Second
 
 func (w *waiter) wait(ctx context.Context) (*runtime.Result, error) {
 	bg := context.WithoutCancel(ctx)
@@ -145,12 +150,14 @@ func (w *waiter) wait(ctx context.Context) (*runtime.Result, error) {
 		done <- outcome{&res, err}
 	}()
 	var tick <-chan time.Time
-	if w.set.progress > 0 {
+	if w.set.progress > 0 && w.ev.obs != nil {
 		t := time.NewTicker(w.set.progress)
 		defer t.Stop()
 		tick = t.C
 	}
 	cancelled := ctx.Done()
+	check := time.NewTimer(noWorkerCheck)
+	defer check.Stop()
 	var giveUp <-chan time.Time
 	var stop stopRequest
 	for {
@@ -163,6 +170,8 @@ func (w *waiter) wait(ctx context.Context) (*runtime.Result, error) {
 			return res, err
 		case <-tick:
 			w.poll(bg)
+		case <-check.C:
+			w.checkWorkers(bg)
 		case <-cancelled:
 			cancelled = nil
 			stop = stopOf(context.Cause(ctx))
@@ -190,6 +199,21 @@ func (w *waiter) poll(ctx context.Context) {
 	if v.Get(&p) == nil {
 		w.last = &p
 		w.ev.progress(&p)
+	}
+}
+
+// checkWorkers warns when no worker polls the run's task queue: the run
+// waits until one does (or its execution timeout passes).
+func (w *waiter) checkWorkers(ctx context.Context) {
+	if w.log == nil {
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, rpcTimeout)
+	defer cancel()
+	resp, err := w.c.DescribeTaskQueue(dctx, w.set.taskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+	if err == nil && len(resp.GetPollers()) == 0 {
+		w.log.Warn("no worker polls the run's task queue: the run waits for one (start the app's worker command)",
+			"run_id", w.runID, "task_queue", w.set.taskQueue, "temporal", w.set.client.HostPort, "namespace", w.set.client.Namespace)
 	}
 }
 
