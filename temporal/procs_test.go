@@ -53,11 +53,7 @@ var bins struct {
 func binaries(t testing.TB) (dev, app string) {
 	t.Helper()
 	bins.once.Do(func() {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		base = filepath.Join(base, "fluxly", "temporal-test-bin")
+		base := binDir()
 		plain, raced := filepath.Join(base, "plain"), filepath.Join(base, "race")
 		if bins.err = install(plain, "./cmd/fluxly-temporal-dev"); bins.err != nil {
 			return
@@ -75,6 +71,25 @@ func binaries(t testing.TB) (dev, app string) {
 		t.Fatal(bins.err)
 	}
 	return bins.dev, bins.app
+}
+
+// binDir is where the binaries go: $FLUXLY_TEMPORAL_TEST_BIN, else the
+// user's cache directory, else a temporary directory (built every time).
+func binDir() string {
+	if dir := os.Getenv("FLUXLY_TEMPORAL_TEST_BIN"); dir != "" {
+		return dir
+	}
+	if base, err := os.UserCacheDir(); err == nil {
+		dir := filepath.Join(base, "fluxly", "temporal-test-bin")
+		if os.MkdirAll(dir, 0o755) == nil {
+			return dir
+		}
+	}
+	dir, err := os.MkdirTemp("", "fluxly-temporal-test-bin-")
+	if err != nil {
+		return os.TempDir()
+	}
+	return dir
 }
 
 func install(gobin, pkg string, flags ...string) error {
