@@ -68,24 +68,38 @@ func BenchmarkGetRun(b *testing.B) {
 
 // BenchmarkSubmit submits echo-msg runs with their default input through
 // the handler and waits for all of them to finish: validation, queueing,
-// the run itself and its records.
+// the run itself and its records, in memory and in a store file (each run
+// durable when admitted and when finished). -cpu 32 gives 32 submitters.
 func BenchmarkSubmit(b *testing.B) {
-	s, err := httpapi.New(appOf(newApp(nil)), httpapi.Options{QueueSize: 1 << 20, HistorySize: 1000, Logger: newJSONLogger(io.Discard)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			w := httptest.NewRecorder()
-			s.ServeHTTP(w, jsonPost("/echo-msg/run", `{}`))
-			if w.Code != http.StatusAccepted {
-				b.Fatalf("%d %s", w.Code, w.Body)
+	for _, kind := range []string{"memory", "file"} {
+		b.Run(kind, func(b *testing.B) {
+			o := httpapi.Options{QueueSize: 1 << 20, HistorySize: 1000, MaxQueuedBytes: 1 << 40, Logger: newJSONLogger(io.Discard)}
+			if kind == "file" {
+				st, err := store.OpenFile(filepath.Join(b.TempDir(), store.ServerFile), store.Limits{}, time.Second)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+				o.Store = st
 			}
-		}
-	})
-	if err := s.Shutdown(context.Background()); err != nil {
-		b.Fatal(err)
+			s, err := httpapi.New(appOf(newApp(nil)), o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					w := httptest.NewRecorder()
+					s.ServeHTTP(w, jsonPost("/echo-msg/run", `{}`))
+					if w.Code != http.StatusAccepted {
+						b.Fatalf("%d %s", w.Code, w.Body)
+					}
+				}
+			})
+			if err := s.Shutdown(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }
 
