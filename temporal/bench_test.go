@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -71,7 +70,6 @@ func BenchmarkChain(b *testing.B) {
 				}
 			}
 			cpu0 := c.cpu()
-			start := time.Now()
 			if bc.parallel == 0 {
 				for b.Loop() {
 					check(bc.run(ctx))
@@ -84,7 +82,7 @@ func BenchmarkChain(b *testing.B) {
 					}
 				})
 			}
-			elapsed := time.Since(start)
+			elapsed := b.Elapsed()
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "runs/s")
 			if strings.HasPrefix(bc.name, "temporal") {
 				if cpu1 := c.cpu(); cpu1[0] > 0 {

@@ -55,7 +55,9 @@ func (x *extension) worker(ctx context.Context, env *fluxly.Env, f *workerFlags)
 	}
 	log := logging.New(env.Stderr, f.LogFormat, level)
 	set := x.opts.settings(app)
-	c, err := dial(ctx, set, log)
+	dctx, cancel := context.WithTimeout(ctx, rpcTimeout)
+	c, err := dial(dctx, set, log)
+	cancel()
 	if err != nil {
 		return err
 	}
