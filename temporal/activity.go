@@ -45,11 +45,13 @@ func (f *flow) nodeActivity(name string) func(context.Context, nodeInput) (nodeR
 		if h.Error != nil {
 			msg = h.Error.Message
 		}
-		// A failed attempt is an application error typed by its status;
-		// the workflow decides about retries, so Temporal never retries
-		// it (the activity's retry policy allows one attempt).
+		// A failed attempt is an application error typed by its status,
+		// non-retryable when its error is permanent or its status is
+		// (Temporal shows which); the workflow decides about retries, so
+		// Temporal never retries it (the activity's retry policy allows
+		// one attempt).
 		return nodeResult{}, temporal.NewApplicationErrorWithOptions(msg, h.Status.String(), temporal.ApplicationErrorOptions{
-			NonRetryable: true, Details: []any{out}, Category: temporal.ApplicationErrorCategoryBenign})
+			NonRetryable: out.NonRetryable, Details: []any{out}, Category: temporal.ApplicationErrorCategoryBenign})
 	}
 }
 

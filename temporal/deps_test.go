@@ -50,6 +50,13 @@ func TestOnlyTheDevServerLinksTheServer(t *testing.T) {
 		if err := dec.Decode(&p); err != nil {
 			t.Fatal(err)
 		}
+		for _, d := range p.Deps {
+			// The SVG renderer (go-graphviz, WebAssembly compiled at
+			// init) stays off every run path, here as in the core.
+			if strings.HasPrefix(d, "github.com/goccy/go-graphviz") || d == "github.com/fluxly-go/fluxly/internal/svgrender" {
+				t.Errorf("%s links the SVG renderer (%s)", p.ImportPath, d)
+			}
+		}
 		if linksServer[p.ImportPath] {
 			continue
 		}

@@ -332,7 +332,9 @@ func (a *attempt) launch(v int) {
 			ActivityID:          fmt.Sprintf("%d.%d.%d", a.n, v, fl.attempt),
 			StartToCloseTimeout: timeout,
 			HeartbeatTimeout:    a.r.f.set.heartbeatTimeout,
-			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+			// The workflow applies the node's retry policy (see the
+			// README): one attempt per activity execution.
+			RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 1, NonRetryableErrorTypes: node.Retry.NonRetryableStatuses},
 		}), nodeActivityName(a.r.f.ep.Name(), node.Name), in)
 	}
 	a.sel.AddFuture(fut, func(f workflow.Future) { a.settle(v, fl, f) })
