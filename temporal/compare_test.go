@@ -51,6 +51,8 @@ var cases = []testCase{
 	{"chain", `{}`},
 	{"limited", `{}`},
 	{"big", `{"bytes": 1000}`},
+	{"stops", `{"fail_first": true}`},
+	{"stops", `{"panic_cond": true}`},
 }
 
 // newApp is the examples and the test workflows, with opts added.

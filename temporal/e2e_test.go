@@ -97,6 +97,12 @@ func TestEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, `"msg":"node attempt failed; retrying"`) || !strings.Contains(stderr, `"msg":"workflow finished"`) {
 		t.Errorf("exit %d, logs:\n%s", code, stderr)
 	}
+	// The run report is written from the records, as after a local run.
+	code, _, stderr = c.run(ctx, nil, "orders", "--auto-generate-md", "--md-file-path", "report.md", "--diagram-file-path", "report.dot", "--log-level", "warn")
+	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if code != 0 || err != nil || !strings.Contains(string(report), "COMPLETED") {
+		t.Errorf("report: exit %d, %v\n%s\n%s", code, err, stderr, report)
+	}
 }
 
 func compact(raw json.RawMessage) string {

@@ -27,6 +27,7 @@ func Register(app *fluxly.App) {
 	fluxly.Register(app, "big", Big)
 	fluxly.Register(app, "wait", Wait)
 	fluxly.Register(app, "limited", Limited)
+	fluxly.Register(app, "stops", Stops)
 }
 
 // Input is the test workflows' input.
@@ -45,6 +46,9 @@ type Input struct {
 	// Sleep is how long the wait workflow's node waits (it honours its
 	// context).
 	Sleep time.Duration `json:"sleep" default:"1s"`
+	// FailFirst and PanicCond end the stops workflow early.
+	FailFirst bool `json:"fail_first"`
+	PanicCond bool `json:"panic_cond"`
 	// Token is a secret the pipeline reads.
 	Token runtime.Secret `json:"token"`
 }
@@ -336,5 +340,40 @@ func Limited() *runtime.Workflow[Input] {
 	wf.AddEdge(d, e)
 	wf.AddEdge(a, e)
 	_ = b
+	return wf
+}
+
+// Stops ends while a node is in flight: with fail_first, the first node's
+// failure kills the only execution group; with panic_cond, the condition
+// of the edge after it panics. Either way "slow", still waiting, is
+// recorded CANCELLED.
+func Stops() *runtime.Workflow[Input] {
+	wf := runtime.NewWorkflow[Input]("stops")
+	first := runtime.AddFunc(wf, "first", func(ctx context.Context, x *runtime.Exec[Input, runtime.NoOutput]) error {
+		select { // slow starts first, locally and on Temporal
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if x.Input.FailFirst {
+			return runtime.Errorf(runtime.DataError, "first failed")
+		}
+		return nil
+	})
+	runtime.AddFunc(wf, "slow", func(ctx context.Context, x *runtime.Exec[Input, runtime.NoOutput]) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+			return nil
+		}
+	})
+	after := runtime.AddFunc(wf, "after", func(context.Context, *runtime.Exec[Input, runtime.NoOutput]) error { return nil })
+	wf.AddEdgeWhen(first, after, "unless told to panic", func(in *Input) bool {
+		if in.PanicCond {
+			panic("the condition broke")
+		}
+		return true
+	})
 	return wf
 }
