@@ -27,6 +27,9 @@ type resumeInput struct {
 	Rows  int    `json:"rows" default:"3"`
 	Fail  bool   `json:"fail"`
 	Token string `json:"token" fluxly:"secret"`
+	// Region has no default and its zero value breaks its pattern: the
+	// recorded input must leave it out, or the resume's decode refuses it.
+	Region string `json:"region" jsonschema:"pattern=^[A-Z]{2}$"`
 }
 
 type rowsOut struct {

@@ -10,15 +10,15 @@ import (
 
 // decodeDocument decodes an input document again on a worker.
 //
-// Workaround: endpoint.Input.Document fills every field the input left
-// out with its zero value, and the endpoint's checks then refuse some of
-// those zeros when the document is decoded again (an absent optional
-// string with a pattern comes back as "", which the pattern rejects: the
-// etl example's country). When the document does not decode, the fields
-// without a default (and not secret) whose value is their zero value are
-// taken out again — decoding fills them with the same zeros — and the
-// document is decoded once more. A document that decodes as it is, as it
-// should, is never changed.
+// A document written by this version decodes as it is: Document leaves
+// out the fields whose zero value breaks their own rules. Documents
+// recorded before that fix (and runs started by an older client) filled
+// such fields with their zero value — an absent optional string with a
+// pattern came back as "", which the pattern rejects: the etl example's
+// country. When the document does not decode, the fields without a
+// default (and not secret) whose value is their zero value are taken out
+// again — decoding fills them with the same zeros — and the document is
+// decoded once more. A document that decodes as it is is never changed.
 func decodeDocument(ep *endpoint.Endpoint, doc []byte) (*endpoint.Input, error) {
 	in, err := ep.DecodeJSON(doc)
 	if err == nil {

@@ -96,9 +96,13 @@ func (c *Codec) Check(doc map[string]any) error {
 // fillZero gives every field the document leaves out its zero value as
 // the input struct decodes it, so the document shows the whole input —
 // in run records, logs and the command line that reproduces a run —
-// exactly as the node will see it.
+// exactly as the node will see it. A field whose zero value breaks its
+// own rules (noFill) stays out: the document must pass Check again.
 func (c *Codec) fillZero(doc map[string]any) {
 	for _, f := range c.fields {
+		if f.noFill {
+			continue
+		}
 		parent := doc
 		parts := strings.Split(f.Name, ".")
 		for _, p := range parts[:len(parts)-1] {

@@ -102,6 +102,11 @@ type field struct {
 	goType reflect.Type
 	index  []int
 	def    json.RawMessage // the default, secret or not: what decoding applies
+	// noFill: the field's zero value breaks its own rules (a pattern, a
+	// lower bound, an enum), so Check leaves the field out when absent
+	// rather than write a value the schema rejects; decoding gives it the
+	// zero value all the same.
+	noFill bool
 }
 
 // Describe describes wf, the workflow an endpoint's constructor returned

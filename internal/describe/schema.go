@@ -248,7 +248,28 @@ func (c *Codec) buildDefaults() error {
 	if len(bad) > 0 {
 		return fmt.Errorf("input %s:\n  %s", c.w.Input.GoType, strings.Join(bad, "\n  "))
 	}
+	c.markNoFill()
 	return nil
+}
+
+// markNoFill finds the fields without a default whose zero value breaks
+// their own rules: a completed document must pass Check again (a worker
+// decoding a run's document, a resumed run's recorded input).
+func (c *Codec) markNoFill() {
+	for i := range c.fields {
+		f := &c.fields[i]
+		if f.def != nil || f.Object {
+			continue
+		}
+		doc := deepCopy(c.defaults).(map[string]any)
+		setPath(doc, f.Name, zeroOf(f))
+		for _, fe := range c.violations(doc) {
+			if fe.Field == f.Name && fe.Rule != "required" {
+				f.noFill = true
+				break
+			}
+		}
+	}
 }
 
 func setPath(doc map[string]any, path string, v any) {

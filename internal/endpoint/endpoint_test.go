@@ -121,3 +121,57 @@ func TestInputStepper(t *testing.T) {
 		t.Errorf("middleware wrapped %v, want [first second]", wrapped)
 	}
 }
+
+type ruledIn struct {
+	runtime.Input
+	Country string         `json:"country" jsonschema:"pattern=^[A-Z]{2}$"`
+	Level   int            `json:"level" jsonschema:"minimum=1,maximum=5"`
+	Mode    string         `json:"mode" jsonschema:"enum=fast,enum=slow"`
+	Limit   int            `json:"limit" jsonschema:"minimum=0"`
+	Token   runtime.Secret `json:"token"`
+}
+
+// TestDocumentDecodesAgain: the document of a decoded input — what a
+// worker decodes, what a record keeps — passes Check again, even where a
+// field's zero value breaks its own rules (such fields stay out of it),
+// and decodes to the same input.
+func TestDocumentDecodesAgain(t *testing.T) {
+	build := func() *runtime.Workflow[ruledIn] {
+		wf := runtime.NewWorkflow[ruledIn]("ruled")
+		runtime.AddFunc(wf, "only", func(context.Context, *runtime.Exec[ruledIn, runtime.NoOutput]) error { return nil })
+		return wf
+	}
+	ep, err := endpoint.New("ruled", build, nil, describe.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{`{}`, `{"country":"FR","level":3,"mode":"slow","token":"t0k"}`} {
+		in, err := ep.DecodeJSON([]byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		again, err := ep.DecodeJSON(in.Document())
+		if err != nil {
+			t.Fatalf("%s: the document %s does not decode again: %v", body, in.Document(), err)
+		}
+		if string(again.Document()) != string(in.Document()) {
+			t.Errorf("%s: documents differ:\n%s\n%s", body, in.Document(), again.Document())
+		}
+	}
+	in, _ := ep.DecodeJSON([]byte(`{}`))
+	var doc map[string]any
+	if err := json.Unmarshal(in.Document(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"country", "level", "mode"} {
+		if _, ok := doc[k]; ok {
+			t.Errorf("%s is in the document although its zero value breaks its rule: %s", k, in.Document())
+		}
+	}
+	if doc["limit"] != float64(0) || doc["token"] != "" {
+		t.Errorf("fields whose zero value is valid are filled: %s", in.Document())
+	}
+	if _, err := ep.DecodeJSON([]byte(`{"country":""}`)); err == nil {
+		t.Error(`an explicit "" that breaks the pattern was accepted`)
+	}
+}
