@@ -10,7 +10,12 @@ import (
 )
 
 func main() {
+	newApp().Run()
+}
+
+// newApp is the program's app: every bundled example, no extension.
+func newApp() *fluxly.App {
 	app := fluxly.New(fluxly.Name("runonly"))
 	examples.Register(app)
-	app.Run()
+	return app
 }
