@@ -219,7 +219,6 @@ func (r *run) attempt(ctx workflow.Context, n int, timeout time.Duration) (*runt
 		if err != nil {
 			return nil, err
 		}
-		st.Ready = startOrder(g, st.Ready)
 		a.apply(st)
 		for !a.over {
 			a.sel.Select(ctx)
@@ -607,29 +606,6 @@ func decode(recs []json.RawMessage, bare bool) []runtime.NodeExecution {
 		}
 		if bare {
 			out[i].Output = nil
-		}
-	}
-	return out
-}
-
-// startOrder puts the nodes ready at the start in the order the local
-// scheduler queues them, which a concurrency limit makes visible: nodes
-// with a trigger rule that start at once (no parents, or always), then
-// the nodes the restored ones made ready, then the other nodes without
-// parents — each group in the order the walker gives.
-func startOrder(g *engine.Graph, ready []int) []int {
-	parents := make([]int, len(g.Nodes))
-	for _, e := range g.Edges {
-		parents[e.To]++
-	}
-	out := make([]int, 0, len(ready))
-	for pass := range 3 {
-		for _, v := range ready {
-			root := parents[v] == 0 || g.Nodes[v].Rule == engine.Always
-			ruled := g.Nodes[v].Rule != engine.Default
-			if (pass == 0 && root && ruled) || (pass == 1 && !root) || (pass == 2 && root && !ruled) {
-				out = append(out, v)
-			}
 		}
 	}
 	return out

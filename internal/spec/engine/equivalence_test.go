@@ -264,6 +264,23 @@ func compare(t *testing.T, seed uint64, w *randomWorkflow, res *runtime.Result, 
 	if err != nil {
 		fail("Start: %v", err)
 	}
+	if w.conc == 1 {
+		// One node at a time: the local scheduler starts the nodes ready
+		// at the start in its queue's order before any they make ready,
+		// and an engine honouring the same limit must start them in the
+		// same order — Start's.
+		var order []int
+		seen := map[int]bool{}
+		for _, ev := range events {
+			if v := index[ev.node]; ev.kind == runtime.NodeStarted && !seen[v] {
+				seen[v] = true
+				order = append(order, v)
+			}
+		}
+		if n := min(len(order), len(st.Ready)); !slices.Equal(order[:n], st.Ready[:n]) {
+			fail("the walker readies %v at the start; the local scheduler started %v", st.Ready, order)
+		}
+	}
 	started := map[int]bool{}
 	running := map[int]bool{}
 	retrying := map[int]runtime.Status{} // the failed attempt's status while a retry waits
@@ -385,6 +402,23 @@ func TestDecide(t *testing.T) {
 		if engine.Decide(r, 0, 0, 0, 0) != engine.Run {
 			t.Errorf("%v: a node without parents must run", r)
 		}
+	}
+}
+
+// Nodes ready at the start come in the local scheduler's queue order:
+// ruled nodes that start at once, then the nodes the restored ones made
+// ready, then plain roots (TestWalkerMatchesLocalRuns checks it against
+// local runs limited to one node at a time).
+func TestStartOrder(t *testing.T) {
+	g := &engine.Graph{Nodes: []engine.Node{{Name: "a"}, {Name: "b", Rule: engine.Always}, {Name: "c", Rule: engine.AllDone},
+		{Name: "d", Rule: engine.OneSuccess}, {Name: "e"}, {Name: "f"}},
+		Edges: []engine.Edge{{From: 0, To: 2}, {From: 0, To: 4}, {From: 5, To: 1}}}
+	st, err := engine.NewWalker(g).Start([]int{0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(st.Ready) != "[1 3 2 4 5]" {
+		t.Errorf("ready at the start %v, want [1 3 2 4 5]", st.Ready)
 	}
 }
 

@@ -99,7 +99,10 @@ func NewWalker(g *Graph) *Walker {
 // they count as finished COMPLETED from the start, in topological order,
 // and their conditional edges are evaluated then. The step's Ready are
 // the nodes without parents, the nodes whose rule is always, and those
-// the restored nodes made ready.
+// the restored nodes made ready, in the local scheduler's queue order: the
+// ruled ones among the first two, then those the restored nodes made
+// ready, then the plain roots. An engine with a concurrency limit starts
+// them in this order.
 func (w *Walker) Start(restored []int, cond CondFunc) (Step, error) {
 	if w.started {
 		return Step{}, fmt.Errorf("engine: Start called twice")
@@ -114,11 +117,19 @@ func (w *Walker) Start(restored []int, cond CondFunc) (Step, error) {
 		isRestored[v] = true
 		w.decided[v] = true
 	}
-	var ready []int
+	// The local scheduler's queue order, which a concurrency limit makes
+	// visible: nodes with a trigger rule that start at once (no parents,
+	// or Always), then the nodes the restored ones make ready, then the
+	// other nodes without parents.
+	var ruled, plain []int
 	for v, n := range w.g.Nodes {
 		if !isRestored[v] && (w.inDeg[v] == 0 || n.Rule == Always) {
 			w.decided[v] = true
-			ready = append(ready, v)
+			if n.Rule != Default {
+				ruled = append(ruled, v)
+			} else {
+				plain = append(plain, v)
+			}
 		}
 	}
 	if len(restored) > 0 {
@@ -133,7 +144,7 @@ func (w *Walker) Start(restored []int, cond CondFunc) (Step, error) {
 			}
 		}
 	}
-	st.Ready = append(ready, st.Ready...)
+	st.Ready = append(append(ruled, st.Ready...), plain...)
 	for _, v := range st.Ready {
 		w.state[v] = StateReady
 	}
