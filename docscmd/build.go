@@ -7,6 +7,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -145,24 +147,99 @@ func driftDiff(dir string, d outdir.Diff, files []site.File) string {
 			break
 		}
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
-		if err != nil || !utf8.Valid(old) || !utf8.Valid(built[p]) {
+		if err != nil {
 			continue
 		}
-		lines := strings.SplitAfter(golden.Diff(path.Join("a", p), path.Join("b", p), old, built[p]), "\n")
-		if len(lines) > 0 && lines[len(lines)-1] == "" {
-			lines = lines[:len(lines)-1]
-		}
-		for j, l := range lines {
-			if j == maxDiffLinesPerFile {
-				fmt.Fprintf(&b, "… %d more lines\n", len(lines)-j)
-				break
-			}
-			if len(l) > maxDiffLineLen {
-				l = strings.ToValidUTF8(l[:maxDiffLineLen], "") + " …\n"
-			}
-			b.WriteString(l)
-			total++
-		}
+		total += writeDiff(&b, path.Join("a", p), path.Join("b", p), old, built[p], maxDiffLinesPerFile)
 	}
 	return b.String()
+}
+
+// writeDiff writes a unified diff of old and new text to b, at most
+// maxLines lines (then how many more there are), each cut at
+// maxDiffLineLen, and returns the lines written. Binary contents (not
+// UTF-8) give nothing.
+func writeDiff(b *strings.Builder, oldName, newName string, old, new []byte, maxLines int) int {
+	if !utf8.Valid(old) || !utf8.Valid(new) {
+		return 0
+	}
+	lines := strings.SplitAfter(unifiedDiff(oldName, newName, old, new), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	n := 0
+	for j, l := range lines {
+		if j == maxLines {
+			fmt.Fprintf(b, "… %d more lines\n", len(lines)-j)
+			n++
+			break
+		}
+		if len(l) > maxDiffLineLen {
+			l = strings.ToValidUTF8(l[:maxDiffLineLen], "") + " …\n"
+		}
+		b.WriteString(l)
+		n++
+	}
+	return n
+}
+
+// maxDiffMiddle bounds the lines (old and new together) between the
+// common start and end of two files that the diff algorithm compares: its
+// cost grows with their product when they differ a lot. Past it, the
+// differing middle is shown as removed, then added.
+const maxDiffMiddle = 20000
+
+// unifiedDiff is golden.Diff of old and new with their common first and
+// last lines set aside first (a one-page change in a file of thousands of
+// lines, like a single-file site, is cheap), and the hunks numbered as in
+// the whole files.
+func unifiedDiff(oldName, newName string, old, new []byte) string {
+	a, c := splitLines(old), splitLines(new)
+	pre := 0
+	for pre < len(a) && pre < len(c) && a[pre] == c[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(c)-pre && a[len(a)-1-suf] == c[len(c)-1-suf] {
+		suf++
+	}
+	const context = 3
+	from := max(pre-context, 0)
+	a, c = a[from:len(a)-max(suf-context, 0)], c[from:len(c)-max(suf-context, 0)]
+	if len(a)+len(c) > maxDiffMiddle {
+		var b strings.Builder
+		fmt.Fprintf(&b, "--- %s\n+++ %s\n@@ -%d,%d +%d,%d @@\n", oldName, newName, from+1, len(a), from+1, len(c))
+		for _, l := range a {
+			b.WriteString("-" + strings.TrimSuffix(l, "\n") + "\n")
+		}
+		for _, l := range c {
+			b.WriteString("+" + strings.TrimSuffix(l, "\n") + "\n")
+		}
+		return b.String()
+	}
+	d := golden.Diff(oldName, newName, []byte(strings.Join(a, "")), []byte(strings.Join(c, "")))
+	if from == 0 {
+		return d
+	}
+	return hunkHeader.ReplaceAllStringFunc(d, func(h string) string {
+		m := hunkHeader.FindStringSubmatch(h)
+		x, _ := strconv.Atoi(m[1])
+		y, _ := strconv.Atoi(m[3])
+		return fmt.Sprintf("@@ -%d%s +%d%s @@", x+from, m[2], y+from, m[4])
+	})
+}
+
+// hunkHeader is a hunk's first line in golden.Diff's output.
+var hunkHeader = regexp.MustCompile(`(?m)^@@ -(\d+)(,\d+) \+(\d+)(,\d+) @@`)
+
+// splitLines splits text after each newline.
+func splitLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
 }

@@ -2,6 +2,7 @@ package docscmd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +113,56 @@ func TestSchemaBaseURL(t *testing.T) {
 	// The environment variable does the same; the check then passes.
 	run(t, app, []string{"docs", "markdown", "--check", "--out", out}, "FLUXLY_SCHEMA_BASE_URL=https://acme.example/schemas").want(t, 0)
 	run(t, app, []string{"docs", "markdown", "--check", "--out", out}).want(t, docscmd.ExitDrift, "changed schemas/etl.schema.json")
+}
+
+// docs build --check --single-file: exit 0 when the file is what a build
+// writes; ExitDrift with "changed FILE" and a unified diff when it is not,
+// or "missing FILE" when there is none; ExitError when it cannot be read.
+func TestCheckSingleFile(t *testing.T) {
+	app := newApp(t, "slow", "flaky", "fail-with", "branching", "producer-consumer", "echo-msg")
+	cache := "FLUXLY_SVG_CACHE=" + t.TempDir()
+	file := filepath.Join(t.TempDir(), "docs.html")
+	check := func(file string) result {
+		return run(t, app, []string{"docs", "build", "--check", "--single-file", file}, cache)
+	}
+
+	// Missing: said so, not "changed", and no diff.
+	r := check(file)
+	r.want(t, docscmd.ExitDrift, "missing "+file+"\n", "is missing; run `fluxly docs build --single-file "+file+"`")
+	if strings.Contains(r.stderr, "changed") || strings.Contains(r.stderr, "@@") {
+		t.Errorf("a missing file is reported as changed:\n%s", r.stderr)
+	}
+
+	// Up to date.
+	run(t, app, []string{"docs", "build", "--single-file", file}, cache).want(t, 0)
+	r = check(file)
+	r.want(t, 0)
+	if r.stdout != file+" is up to date\n" {
+		t.Errorf("stdout = %q", r.stdout)
+	}
+
+	// Drift: a hand edit in the middle of the file shows in a unified diff
+	// whose hunk is numbered as in the whole file.
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	at := len(lines) / 2
+	lines[at] = "EDITED-BY-HAND\n"
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(filepath.ToSlash(file), "/")
+	r = check(file)
+	r.want(t, docscmd.ExitDrift, "changed "+file+"\n", "--- a/"+name+"\n+++ b/"+name+"\n",
+		fmt.Sprintf("@@ -%d,", at-2), "-EDITED-BY-HAND\n", "+"+strings.TrimSuffix(strings.SplitAfter(string(data), "\n")[at], "\n"),
+		"is out of date; run `fluxly docs build --single-file "+file+"`")
+
+	// Error: a directory where the file should be.
+	r = check(t.TempDir())
+	r.want(t, docscmd.ExitError)
+	if strings.Contains(r.stderr, "missing") || strings.Contains(r.stderr, "changed") {
+		t.Errorf("an unreadable file is reported as drift:\n%s", r.stderr)
+	}
 }

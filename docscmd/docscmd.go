@@ -32,6 +32,9 @@
 // files and a unified diff of each changed text file on stderr, when the
 // directory is not exactly what a build would produce; 0 when it is; 2
 // (ExitUsage) for bad flags; 3 (ExitError) when the check itself fails.
+// With --single-file, --check compares the one file the same way: 0 when
+// it is what a build writes, 1 with "changed FILE" and a unified diff, or
+// "missing FILE", on stderr; 3 when it cannot be read.
 //
 // Rendered SVGs are cached by DOT text under os.UserCacheDir()/fluxly/svg;
 // --svg-cache DIR or FLUXLY_SVG_CACHE=DIR moves the cache, and "off"
