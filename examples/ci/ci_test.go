@@ -113,7 +113,8 @@ func TestParseWorkflow(t *testing.T) {
 	if strings.Join(names, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("steps:\n%s", strings.Join(names, "\n"))
 	}
-	if !strings.Contains(w.steps[3].run, `schema diff "$RUNNER_TEMP/release/$DOCS_DIR"`) || !strings.Contains(w.steps[2].run, "docs build --check") {
+	if !strings.Contains(w.steps[3].run, `schema diff "$RUNNER_TEMP/release/$DOCS_DIR"`) || !strings.Contains(w.steps[3].run, "--abbrev=0 --match 'v*' HEAD^") ||
+		!strings.Contains(w.steps[2].run, "docs build --check") {
 		t.Errorf("commands:\n%+v", w.steps)
 	}
 	if len(w.env) != 3 || w.env[0] != "APP_PACKAGE=./cmd/acme" {
@@ -236,9 +237,10 @@ func (r *repo) wantCI(w workflow, want []int, texts ...string) {
 	}
 }
 
-// TestWorkflow runs docs.yml's commands on the acme app: an unchanged
-// release, a compatible change, a breaking change, and a change whose
-// docs and golden files were not regenerated. Builds the app several
+// TestWorkflow runs docs.yml's commands on the acme app: the first
+// release's tag push, an unchanged release, a compatible change and its
+// release's tag push, a breaking change, and a change whose docs and
+// golden files were not regenerated. Builds the app several
 // times from the module cache, offline; skipped with -short.
 func TestWorkflow(t *testing.T) {
 	if testing.Short() {
@@ -256,6 +258,9 @@ func TestWorkflow(t *testing.T) {
 	r.develop("orders: docs")
 	r.wantCI(w, []int{0, 0, 0, 0, 0}, "no release tag yet", "is up to date")
 	r.sh("git tag v1.0.0")
+	// The first release's tag push: the tag is HEAD's own, and there is no
+	// release before it (it must not be compared with itself).
+	r.wantCI(w, []int{0, 0, 0, 0, 0}, "no release tag yet")
 	if data, err := os.ReadFile(filepath.Join(r.dir, "docs", "schemas", "orders.schema.json")); err != nil ||
 		!bytes.Contains(data, []byte(`"$id": "https://acme.example/docs/schemas/orders.schema.json"`)) {
 		t.Fatalf("published schema: %v\n%.300s", err, data)
@@ -269,14 +274,19 @@ func TestWorkflow(t *testing.T) {
 		r.edit("// FIELDS", "Note string `json:\"note\" help:\"A note for the shipper.\"`\n\t// FIELDS")
 		r.edit(`"minimum=1,maximum=1000"`, `"minimum=1,maximum=5000"`)
 		r.develop("orders: a note, more orders")
-		r.wantCI(w, []int{0, 0, 0, 0, 0}, "orders: 0 breaking, 2 compatible", "limit: maximum raised from 1000 to 5000", "note: new optional field")
+		r.wantCI(w, []int{0, 0, 0, 0, 0}, "comparing with v1.0.0", "orders: 0 breaking, 2 compatible", "limit: maximum raised from 1000 to 5000", "note: new optional field")
 		r.sh("git tag v1.1.0")
+	})
+	t.Run("tag push", func(t *testing.T) {
+		// CI on the commit tagged v1.1.0 compares it with v1.0.0, the
+		// release before, not with v1.1.0 itself.
+		r.wantCI(w, []int{0, 0, 0, 0, 0}, "comparing with v1.0.0", "orders: 0 breaking, 2 compatible")
 	})
 	t.Run("breaking change", func(t *testing.T) {
 		r.edit("// FIELDS", "Carrier string `json:\"carrier\" help:\"Who ships.\" fluxly:\"required\"`\n\t// FIELDS")
 		r.edit(`enum:"eu,us"`, `enum:"eu"`)
 		r.develop("orders: a carrier, EU only")
-		r.wantCI(w, []int{0, 0, 0, 1, 0}, "carrier: new required field", `region: value "us" removed`, "2 breaking changes in 1 schema")
+		r.wantCI(w, []int{0, 0, 0, 1, 0}, "comparing with v1.1.0", "carrier: new required field", `region: value "us" removed`, "2 breaking changes in 1 schema")
 	})
 	t.Run("docs not regenerated", func(t *testing.T) {
 		r.edit("Where the orders are.", "Where the orders come from.")
