@@ -45,10 +45,12 @@
 // as markup: Markdown text is backslash-escaped (no raw HTML, links,
 // emphasis, table pipes or heading attributes can form), code spans use a
 // fence longer than any backtick run inside, DOT strings escape quotes and
-// backslashes and use generated node ids (n0, n1, …), and Mermaid labels are
-// quoted with entity codes (#quot;, #lt;, …). Control characters and Unicode
-// bidirectional overrides are replaced with U+FFFD everywhere; newlines
-// become spaces where a line break would change the structure.
+// backslashes and use generated node ids (n0, n1, …), edge labels
+// (HTML-like, for their padding) are text with entities, <br/> and doubled
+// backslashes only, and Mermaid labels are quoted with entity codes
+// (#quot;, #lt;, …). Control characters and Unicode bidirectional
+// overrides are replaced with U+FFFD everywhere; newlines become spaces
+// where a line break would change the structure.
 package docgen
 
 import (

@@ -55,7 +55,14 @@ func (o Options) palette() palette {
 	return palettes[Light]
 }
 
-const fontname = `"Helvetica,Arial,sans-serif"`
+// fontname is one Graphviz knows the metrics of: it sizes boxes and places
+// labels by its estimate of the text's width, and for a name it does not
+// know (a list such as "Helvetica,Arial,sans-serif" included) it measures
+// Times, about a tenth narrower than the sans-serif text browsers draw, so
+// labels ran into the lines beside them. The SVG says
+// "Helvetica,sans-Serif", which browsers draw as Helvetica, Arial or an
+// equivalent.
+const fontname = `"Helvetica"`
 
 // idPrefix makes the SVG element ids of one diagram unique on a page that
 // inlines several, and distinct from every heading id.
@@ -209,7 +216,7 @@ func dot(w *introspect.Workflow, o Options, run *runState) []byte {
 			kv = append(kv, "class", quote("plain"))
 		}
 		if showLabel(e) {
-			kv = append(kv, "label", dotString(e.Label))
+			kv = append(kv, "label", edgeLabel(e.Label))
 		}
 		kv = append(kv, "tooltip", dotTooltip(tip))
 		attrs(&b, "\tn"+strconv.Itoa(from)+" -> n"+strconv.Itoa(to), kv...)
@@ -229,6 +236,17 @@ func dot(w *introspect.Workflow, o Options, run *runState) []byte {
 // read "if completed", which their style and the legend already say.
 func showLabel(e *introspect.Edge) bool {
 	return e.Label != "" && e.Kind != runtime.OnSuccess
+}
+
+// edgeLabelPad is the space, in points, around an edge label's text.
+const edgeLabelPad = "6"
+
+// edgeLabel is an edge's label as an HTML-like label: one cell whose
+// padding keeps the text clear of the lines. dot sets a label right beside
+// its edge, the label's box touching the line, and a curve or an arrowhead
+// then runs into the text; a plain label has no padding of its own.
+func edgeLabel(s string) string {
+	return `<<table border="0" cellborder="0" cellspacing="0" cellpadding="` + edgeLabelPad + `"><tr><td>` + htmlText(s) + `</td></tr></table>>`
 }
 
 // legendRow is one line of a diagram's legend: a sample and what it means,

@@ -210,6 +210,38 @@ func dotQuote(s, backslash string) string {
 	return b.String()
 }
 
+// htmlText returns s as the text of a Graphviz HTML-like label, which is
+// XML: markup characters as entities, newlines as <br/>, and the two
+// characters XML forbids that clean keeps (U+FFFE, U+FFFF) as U+FFFD.
+// Graphviz still expands \G, \E, \H and \T in that text (after decoding
+// entities), and reads a doubled backslash as one: backslashes are doubled.
+func htmlText(s string) string {
+	s = clean(s)
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\n':
+			b.WriteString("<br/>")
+		case '\\':
+			b.WriteString(`\\`)
+		case 0xFFFE, 0xFFFF:
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // mermaidString returns s as a quoted Mermaid label on one line, with
 // Mermaid's entity codes for every character its parser or its HTML labels
 // could take for syntax.
