@@ -319,6 +319,33 @@ func TestContinueOnFailure(t *testing.T) {
 			t.Fatalf("status %v, b %v", res.Status, res.Last().NodeState("b"))
 		}
 	})
+
+	// Rules do not keep a stopped workflow running (the package
+	// documentation says so): a clean-up after a failure needs the
+	// failing parent to continue on failure.
+	for _, rule := range []runtime.TriggerRule{runtime.AllDone, runtime.OneFailed, runtime.AllFailed} {
+		for _, cont := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v after a failure, continue %v", rule, cont), func(t *testing.T) {
+				build := func() *runtime.Workflow[In] {
+					wf := runtime.NewWorkflow[In]("cleanup")
+					var opts []runtime.NodeOption
+					if cont {
+						opts = append(opts, runtime.ContinueOnFailure())
+					}
+					a := runtime.AddFunc(wf, "a", failWith(runtime.DataError), opts...)
+					c := runtime.AddFunc(wf, "cleanup", ok, runtime.Trigger(rule))
+					wf.AddEdge(a, c)
+					return wf
+				}
+				res := mustRun(t, build, nil)
+				got := res.Last().NodeState("cleanup")
+				if !cont && (res.Status != runtime.DataError || got != runtime.NotReached) ||
+					cont && (res.Status != runtime.Completed || got != runtime.Ran) {
+					t.Fatalf("status %v, cleanup %v", res.Status, got)
+				}
+			})
+		}
+	}
 }
 
 func TestAddEdgeWhen(t *testing.T) {

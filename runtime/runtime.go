@@ -63,6 +63,14 @@
 // documentation and count as ancestry for the data-dependency check, and
 // its children wait for it as usual.
 //
+// Rules decide while the workflow runs; they do not keep it running.
+// Execution groups still decide when it stops: a parent whose failure
+// fails the last live group (with the default single group, any failure)
+// stops the workflow, and a child waiting on it — even with all_done,
+// one_failed or all_failed — is not reached. For a node that must run
+// after a failure (a clean-up, an error report), give the parents that may
+// fail [ContinueOnFailure], or put them in execution groups of their own.
+//
 // # Data dependencies
 //
 // Consumer holds Producer in a field and reads its output with
