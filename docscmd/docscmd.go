@@ -21,7 +21,10 @@
 // The site's own content comes from flags: --pages DIR (Markdown pages
 // merged into the navigation and the search), --logo FILE, --link
 // "Text=URL" (repeatable), --footer MARKDOWN and --base-url URL. The HTTP
-// API's OpenAPI document becomes the site's API reference page.
+// API's OpenAPI document becomes the site's API reference page. A page's
+// relative link or image whose target is no page or file of the site, or
+// a link to a #fragment no element of its page has, fails docs build with
+// ExitError, naming the page's file, line and link ("guide.md:12").
 //
 // Output directories are synced, not just written to: a build leaves a
 // marker file (.fluxly-docs) and removes files it no longer produces, but
@@ -129,7 +132,7 @@ type docsFlags struct {
 	APIBaseURL string   `name:"api-base-url" env:"FLUXLY_API_BASE_URL" placeholder:"URL" help:"The HTTP API's base URL in curl examples (default http://127.0.0.1:8000)."`
 	SVGCache   string   `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
 	SingleFile string   `name:"single-file" placeholder:"FILE" help:"Write the whole site as one self-contained HTML file, usable offline by double-click (build)."`
-	Pages      string   `placeholder:"DIR" help:"Directory of your own Markdown pages (and their images), merged into the site's navigation and search."`
+	Pages      string   `placeholder:"DIR" help:"Directory of your own Markdown pages (and their images), merged into the site's navigation and search. A relative link or image to nothing in the site, or a #fragment its page lacks, fails the build (exit 3)."`
 	Logo       string   `placeholder:"FILE" help:"Logo shown beside the site title: .svg, .png, .jpg, .gif or .webp."`
 	Links      []string `name:"link" placeholder:"TEXT=URL" help:"A header link, repeatable: a path in the site or an http(s)/mailto URL."`
 	Footer     string   `placeholder:"MARKDOWN" help:"Footer text on every page (Markdown, no raw HTML)."`

@@ -47,6 +47,29 @@ type pageCtx struct {
 	// maxTOCNodes bounds the node headings in the table of contents.
 	maxTOCNodes int
 	toc         []tocEntry // filled by the AST pass
+	// checkLinks makes the AST pass record the page's relative links and
+	// images whose target is not in the build (broken), and its links with
+	// a fragment (anchors, checked once every page is built): the user's
+	// pages are checked, the generated ones are not.
+	checkLinks bool
+	broken     []brokenLink
+	anchors    []anchorLink
+}
+
+// brokenLink is a relative link or image of a user's page whose target is
+// neither a page nor a file of the site.
+type brokenLink struct {
+	line       int // 1-based line of the Markdown source
+	dest, what string
+}
+
+// anchorLink is a link of a user's page to a fragment of a page of the
+// site ("#install", "start.md#install"), checked against the ids of the
+// built page.
+type anchorLink struct {
+	line       int
+	dest       string
+	page, frag string // the HTML page ("pages/start.html") and the id
 }
 
 // diagramLink is a link under an inline diagram to one of its files.
@@ -115,12 +138,18 @@ func (sitePass) Transform(doc *ast.Document, reader text.Reader, pc parser.Conte
 		keepID(n)
 		switch n := n.(type) {
 		case *ast.Link:
+			if page.checkLinks {
+				page.checkLink(string(n.Destination), lineOf(n, source), false)
+			}
 			if dest, ok := page.link(string(n.Destination)); ok {
 				n.Destination = []byte(dest)
 			} else {
 				unwrap = append(unwrap, n)
 			}
 		case *ast.Image:
+			if page.checkLinks {
+				page.checkLink(string(n.Destination), lineOf(n, source), true)
+			}
 			switch {
 			case page.isDiagram(string(n.Destination)) && onlyChild(n):
 				diagrams = append(diagrams, n)
@@ -472,6 +501,76 @@ func (p *pageCtx) resolve(rel string) (string, bool) {
 		return "", false
 	}
 	return target, true
+}
+
+// checkLink records a relative link (or image) of the page whose target
+// is not in the build as broken, and one with a fragment for the anchor
+// check. Links that are not relative paths, or that leave the site, are
+// not checked: the pass makes them plain text (or drops them).
+func (p *pageCtx) checkLink(dest string, line int, image bool) {
+	dest = strings.TrimSpace(dest)
+	u, err := url.Parse(dest)
+	if dest == "" || err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(dest, "//") || strings.HasPrefix(u.Path, "/") {
+		return
+	}
+	if u.Path == "" {
+		if u.Fragment != "" && !image {
+			p.anchors = append(p.anchors, anchorLink{line: line, dest: dest, page: htmlPath(p.path), frag: u.Fragment})
+		}
+		return
+	}
+	target, ok := p.resolve(u.Path)
+	if !ok {
+		return
+	}
+	page := ""
+	switch {
+	case !image && p.pages[target]:
+		page = htmlPath(target)
+	case p.paths[target]:
+		if strings.HasSuffix(target, ".html") {
+			page = target
+		}
+	case !image && strings.HasPrefix(target, docgen.SchemasDir+"/") && strings.HasSuffix(target, ".schema.json") &&
+		p.paths[strings.TrimSuffix(target, ".schema.json")+".html"]:
+	case !image && (target == "." || strings.HasSuffix(u.Path, "/")) && p.paths[path.Join(target, "index.html")]:
+		page = path.Join(target, "index.html")
+	default:
+		what := "no page or file of the site has this path"
+		switch {
+		case image:
+			what = "no image of the pages or file of the site has this path"
+		case strings.EqualFold(path.Ext(target), ".md"):
+			what = "no page of the pages directory or of the site has this path"
+		}
+		p.broken = append(p.broken, brokenLink{line: line, dest: dest, what: what})
+		return
+	}
+	if page != "" && u.Fragment != "" && !image {
+		p.anchors = append(p.anchors, anchorLink{line: line, dest: dest, page: page, frag: u.Fragment})
+	}
+}
+
+// lineOf is the line of the Markdown source an inline node starts on: its
+// first text's, or its block's first line, or 0 when neither is known.
+func lineOf(n ast.Node, source []byte) int {
+	off := -1
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := c.(*ast.Text); ok && entering {
+			off = t.Segment.Start
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	for b := n; off < 0 && b != nil; b = b.Parent() {
+		if b.Type() == ast.TypeBlock && b.Lines().Len() > 0 {
+			off = b.Lines().At(0).Start
+		}
+	}
+	if off < 0 || off > len(source) {
+		return 0
+	}
+	return 1 + bytes.Count(source[:off], []byte("\n"))
 }
 
 func (p *pageCtx) local(dest string) bool {

@@ -65,3 +65,53 @@ func TestRender(t *testing.T) {
 		})
 	}
 }
+
+// The user's pages have their relative links checked: a target that is no
+// page or file of the build is broken (with its line); links with a
+// fragment are kept for the anchor check; links that are not relative, or
+// leave the site, are not checked.
+func TestCheckLinks(t *testing.T) {
+	pc := &pageCtx{
+		path:       "pages/guide/start.md",
+		pages:      map[string]bool{"index.md": true, "workflows/etl.md": true, "pages/guide/start.md": true, "pages/faq.md": true},
+		paths:      map[string]bool{"pages/guide/shot.png": true, "schemas/etl.html": true, "diagrams/etl.svg": true, "api.html": true, "index.html": true},
+		checkLinks: true,
+	}
+	md := "# Start\n\n" +
+		"[ok](../faq.md) [ok](../../workflows/etl.md#node-x) [ok](../../schemas/etl.schema.json) [ok](../../api.html#run)\n" +
+		"![ok](shot.png) [ok](https://example.com/x.md) [ok](mailto:a@b.c) [ok](#start) [ok](../../../out.md) [ok](../../)\n\n" +
+		"Text [gone](missing.md) and [gone too](../../workflows/nope.md#x).\n\n" +
+		"| a |\n| - |\n| ![img](nope.png) |\n\n" +
+		"[file](data.csv) [](empty.md)\n"
+	if _, _, err := render(newMarkdown(), []byte(md), pc); err != nil {
+		t.Fatal(err)
+	}
+	want := []brokenLink{
+		{6, "missing.md", "no page of the pages directory or of the site has this path"},
+		{6, "../../workflows/nope.md#x", "no page of the pages directory or of the site has this path"},
+		{10, "nope.png", "no image of the pages or file of the site has this path"},
+		{12, "data.csv", "no page or file of the site has this path"},
+		{12, "empty.md", "no page of the pages directory or of the site has this path"},
+	}
+	if len(pc.broken) != len(want) {
+		t.Fatalf("broken links:\n got %+v\nwant %+v", pc.broken, want)
+	}
+	for i := range want {
+		if pc.broken[i] != want[i] {
+			t.Errorf("broken link %d: got %+v, want %+v", i, pc.broken[i], want[i])
+		}
+	}
+	wantAnchors := []anchorLink{
+		{3, "../../workflows/etl.md#node-x", "workflows/etl.html", "node-x"},
+		{3, "../../api.html#run", "api.html", "run"},
+		{4, "#start", "pages/guide/start.html", "start"},
+	}
+	if len(pc.anchors) != len(wantAnchors) {
+		t.Fatalf("anchors:\n got %+v\nwant %+v", pc.anchors, wantAnchors)
+	}
+	for i := range wantAnchors {
+		if pc.anchors[i] != wantAnchors[i] {
+			t.Errorf("anchor %d: got %+v, want %+v", i, pc.anchors[i], wantAnchors[i])
+		}
+	}
+}

@@ -2,7 +2,9 @@ package site
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"html"
 	"html/template"
 	"path"
 	"regexp"
@@ -165,7 +167,7 @@ func (b *builder) page(md goldmark.Markdown, p *page) ([]File, error) {
 	var files []File
 	body, toc := p.body, p.toc
 	if p.src != nil {
-		pc := &pageCtx{path: p.md, pages: b.mdSrc, paths: b.paths, dropFooter: true}
+		pc := &pageCtx{path: p.md, pages: b.mdSrc, paths: b.paths, dropFooter: true, checkLinks: p.kind == guidePage}
 		if w := p.w; w != nil {
 			diagram := docgen.DiagramsDir + "/" + w.Endpoint + ".svg"
 			if svg, ok := b.src[diagram]; ok {
@@ -203,10 +205,18 @@ func (b *builder) page(md goldmark.Markdown, p *page) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("site: rendering %s: %w", p.md, err)
 		}
+		if len(pc.broken) > 0 {
+			errs := make([]error, len(pc.broken))
+			for i, l := range pc.broken {
+				errs[i] = fmt.Errorf("site: %s: broken link %q: %s", userPageLine(p.md, l.line), l.dest, l.what)
+			}
+			return nil, errors.Join(errs...)
+		}
 		if pc.fallback != "" {
 			body = compactBlocks(body)
 		}
 		p.toc = toc // each worker writes only its own page's
+		p.anchors = pc.anchors
 	}
 	data := pageData{
 		Root:      root,
@@ -349,4 +359,52 @@ func checkOptions(o Options) []error {
 		errs = append(errs, fmt.Errorf("site: base URL %q is not an http(s) URL", o.BaseURL))
 	}
 	return errs
+}
+
+// userPageLine names a line of a user's page as the user knows it: its
+// path in the pages directory, and the line when known ("guide.md:12").
+func userPageLine(md string, line int) string {
+	name := strings.TrimPrefix(md, pagesDir+"/")
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", name, line)
+	}
+	return name
+}
+
+// idAttr finds the id attributes of a built page.
+var idAttr = regexp.MustCompile(`\sid="([^"]*)"`)
+
+// checkAnchors reports the links of the user's pages to a fragment that no
+// element of the built page has ("#instal", "start.md#nope"). pages are
+// the built pages.
+func (b *builder) checkAnchors(pages []File) error {
+	var built map[string][]byte
+	ids := map[string]map[string]bool{}
+	var errs []error
+	for _, p := range b.pages {
+		for _, a := range p.anchors {
+			if a.frag == "top" {
+				continue // the top of any page
+			}
+			if built == nil {
+				built = make(map[string][]byte, len(pages))
+				for _, f := range pages {
+					built[f.Path] = f.Data
+				}
+			}
+			have, ok := ids[a.page]
+			if !ok {
+				have = map[string]bool{}
+				for _, m := range idAttr.FindAllSubmatch(built[a.page], -1) {
+					have[html.UnescapeString(string(m[1]))] = true
+				}
+				ids[a.page] = have
+			}
+			if !have[a.frag] {
+				errs = append(errs, fmt.Errorf("site: %s: broken link %q: %s has no element with id %q",
+					userPageLine(p.md, a.line), a.dest, a.page, a.frag))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

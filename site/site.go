@@ -89,7 +89,10 @@ type Options struct {
 	// Pages are the user's own Markdown pages, with the images they show:
 	// merged into the navigation and the search, under pages/. A page's
 	// title is its first heading; links between pages and to the
-	// workflows' Markdown (../workflows/etl.md) work as on GitHub.
+	// workflows' Markdown (../workflows/etl.md) work as on GitHub. Build
+	// fails, naming the page and line, on a relative link or image whose
+	// target is no page or file of the site, and on a link to a #fragment
+	// that no element of its page has ("start.md#install", "#usage").
 	Pages fs.FS
 	// OpenAPI is the HTTP API's OpenAPI document, as the API serves it at
 	// /openapi.json; the site renders it as a reference page.
@@ -168,6 +171,9 @@ type page struct {
 	title string // "" for the index
 	kind  pageKind
 	w     *introspect.Workflow
+	// anchors are a user's page's links to fragments, checked against the
+	// built pages (see checkAnchors).
+	anchors []anchorLink
 }
 
 type pageKind int
@@ -290,6 +296,8 @@ func (b *builder) build(ctx context.Context) ([]File, error) {
 	}
 	pages, err := b.renderPages(ctx)
 	if err != nil {
+		errs = append(errs, err)
+	} else if err := b.checkAnchors(pages); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -7,12 +7,14 @@ import (
 	"encoding/xml"
 	"flag"
 	"io"
+	"maps"
 	"net/url"
 	"path"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/fluxly-go/fluxly/internal/outdir"
 
@@ -428,5 +430,62 @@ func TestTitle(t *testing.T) {
 	etl := fileMap(files)["workflows/etl.html"]
 	if !bytes.Contains(etl, []byte("<title>etl · Acme &lt;jobs&gt;</title>")) {
 		t.Errorf("page title not found in:\n%.600s", etl)
+	}
+}
+
+// A user's page with a relative link or image to nothing in the site, or a
+// link to a fragment no element of its page has, fails the build with the
+// page's file, line and link; every other link builds.
+func TestBrokenLinks(t *testing.T) {
+	m := examplesModel(t)
+	node := docgen.NodeAnchor(m.Workflow("etl").Nodes[0].Name)
+	good := fstest.MapFS{
+		"start.md": {Data: []byte("# Getting started\n\n## Install\n\nSee the [FAQ](faq.md#questions), [etl](../workflows/etl.md#" + node +
+			"), its [schema](../schemas/etl.schema.json), the [API](../api.html), [the top](#top) and [Install](#install).\n\n![shot](img/shot.png)\n")},
+		"faq.md":       {Data: []byte("# FAQ\n\n## Questions\n\n[Back](start.md#install), [home](../index.md), [out](https://example.com/missing.md).\n")},
+		"img/shot.png": {Data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")},
+	}
+	build := func(pages fstest.MapFS) error {
+		_, err := site.Build(context.Background(), m, nil, site.Options{Pages: pages, OpenAPI: examplesOpenAPI(t)})
+		return err
+	}
+	if err := build(good); err != nil {
+		t.Fatalf("good links: %v", err)
+	}
+
+	with := func(name, md string) fstest.MapFS {
+		pages := fstest.MapFS{}
+		maps.Copy(pages, good)
+		pages[name] = &fstest.MapFile{Data: []byte(md)}
+		return pages
+	}
+	for _, tc := range []struct {
+		name   string
+		pages  fstest.MapFS
+		errHas []string
+	}{
+		{"missing page", with("guide/more.md", "# More\n\nRead\n[the intro](intro.md) and [etl](../../workflows/etl.md).\n"),
+			[]string{`site: guide/more.md:4: broken link "intro.md": no page of the pages directory or of the site has this path`}},
+		{"missing workflow", with("faq.md", "# FAQ\n\n[x](../workflows/nope.md#a)\n"),
+			[]string{`faq.md:3: broken link "../workflows/nope.md#a"`}},
+		{"missing image and file", with("faq.md", "# FAQ\n\n![a](shot.png)\n\n[b](notes.txt)\n"),
+			[]string{`faq.md:3: broken link "shot.png": no image`, `faq.md:5: broken link "notes.txt": no page or file of the site`}},
+		{"missing anchor in the page", with("faq.md", "# FAQ\n\n## Questions\n\n[q](#question)\n"),
+			[]string{`faq.md:5: broken link "#question": pages/faq.html has no element with id "question"`}},
+		{"missing anchor in another page", with("faq.md", "# FAQ\n\n[i](start.md#instal) [n](../workflows/etl.md#node-nope)\n"),
+			[]string{`faq.md:3: broken link "start.md#instal": pages/start.html has no element with id "instal"`,
+				`faq.md:3: broken link "../workflows/etl.md#node-nope": workflows/etl.html has no element with id "node-nope"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := build(tc.pages)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, s := range tc.errHas {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error lacks %q:\n%v", s, err)
+				}
+			}
+		})
 	}
 }
