@@ -283,3 +283,122 @@ func containsStr(l []string, s string) bool {
 	}
 	return false
 }
+
+// rectsJS defines, at the start of a function evaluated in the page, what
+// the layout assertions below measure:
+// box(e) is an element's box as [left, top, right, bottom], meet(a, b)
+// whether two boxes overlap (touching is not overlapping), clip(a, b) the
+// part of a inside b (null if none).
+const rectsJS = `const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+const meet = (a, b) => !!a && !!b && a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5;
+const clip = (a, b) => { const c = [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]; return c[0] < c[2] && c[1] < c[3] ? c : null; };
+const inside = (a, b) => a[0] >= b[0] - 0.5 && a[1] >= b[1] - 0.5 && a[2] <= b[2] + 0.5 && a[3] <= b[3] + 0.5;`
+
+// clickNode clicks the middle of node i of the page's diagram with the
+// mouse, as a reader would, after scrolling it to the middle of the
+// window; it fails the test when something else is drawn there.
+func clickNode(t *testing.T, b *browser, i int) bool {
+	t.Helper()
+	node := fmt.Sprintf(`document.querySelector('figure.diagram svg [data-n="%d"]')`, i)
+	p := eval[[]float64](t, b, `(() => { const e = `+node+`; e.scrollIntoView({block: "center", inline: "nearest"});
+		const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
+	top := eval[string](t, b, fmt.Sprintf(`(() => { const e = %s, h = document.elementFromPoint(%f, %f);
+		return h && (h === e || e.contains(h)) ? "" : h ? h.tagName + "." + h.getAttribute("class") : "nothing"; })()`, node, p[0], p[1]))
+	if top != "" {
+		t.Errorf("node %d: %s is drawn over its middle, a click cannot reach it", i, top)
+		return false
+	}
+	b.do(t, fmt.Sprintf("clicking node %d", i), chromedp.MouseClickXY(p[0], p[1]))
+	return true
+}
+
+// TestBrowserGraphPanel clicks every node of every workflow's diagram with
+// the mouse, at 1280×900 and 390×844: the details panel opens on the node
+// clicked and covers neither it nor, in focus mode, any node in focus; the
+// node stays wholly in the diagram's box, also when the view was zoomed
+// in first; and the focus badge covers neither the page's title nor the
+// diagram's.
+func TestBrowserGraphPanel(t *testing.T) {
+	b := newBrowser(t)
+	files := examplesSite(t)
+	base := fileURL(writeSite(t, files))
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		t.Run(vp.name, func(t *testing.T) {
+			b.reset()
+			b.do(t, "viewport", chromedp.EmulateViewport(vp.w, vp.h))
+			defer b.do(t, "desktop viewport", chromedp.EmulateViewport(1280, 900))
+			for _, f := range pages(files) {
+				if !strings.HasPrefix(f.Path, "workflows/") {
+					continue
+				}
+				b.open(t, base+f.Path)
+				b.do(t, "waiting for the graph", chromedp.WaitVisible(chromedp.CSS(`figure.diagram[data-ready]`)))
+				n := eval[int](t, b, `document.querySelectorAll("figure.diagram svg [data-n]").length`)
+				for i := range n {
+					checkPanel(t, b, f.Path, vp.w, i, false)
+				}
+				// Zoomed in: the view is the reader's, and the panel's
+				// arrival must not leave the node under it or cut off.
+				b.do(t, "closing the details", chromedp.Click(chromedp.CSS(`.node-details button[aria-label="Close the details"]`)))
+				b.do(t, "zooming in",
+					chromedp.Click(chromedp.CSS(`.diagram .toolbar button[aria-label="Zoom in"]`)),
+					chromedp.Click(chromedp.CSS(`.diagram .toolbar button[aria-label="Zoom in"]`)))
+				right := eval[int](t, b, `(() => { `+rectsJS+` const c = box(document.querySelector("figure.diagram .canvas")); let best = -1, x = -Infinity;
+					document.querySelectorAll("figure.diagram svg [data-n]").forEach(e => { const r = box(e); const m = (r[0] + r[2]) / 2;
+						if (m > c[0] && m < c[2] && (r[1] + r[3]) / 2 > c[1] && (r[1] + r[3]) / 2 < c[3] && m > x) { x = m; best = +e.getAttribute("data-n"); } });
+					return best; })()`)
+				if right >= 0 {
+					checkPanel(t, b, f.Path+" zoomed in", vp.w, right, true)
+				}
+			}
+			b.assertClean(t, vp.name)
+		})
+	}
+}
+
+// checkPanel clicks node i, checks where the panel opened, then does the
+// same in focus mode and leaves it.
+func checkPanel(t *testing.T, b *browser, where string, width int64, i int, zoomed bool) {
+	t.Helper()
+	name := eval[string](t, b, fmt.Sprintf(`document.querySelector('figure.diagram svg [data-n="%d"] text').textContent`, i))
+	if !clickNode(t, b, i) {
+		return
+	}
+	b.do(t, "waiting for the details", chromedp.Poll[chromedp.Void](
+		fmt.Sprintf(`(document.querySelector(".node-details:not([hidden]) h3") || {}).textContent === %q`, name), chromedp.WithPollingTimeout(5*time.Second)))
+	layout := func(focus bool) []string {
+		return eval[[]string](t, b, `(() => { `+rectsJS+fmt.Sprintf(`
+			const out = [], panel = box(document.querySelector(".node-details")), canvas = box(document.querySelector("figure.diagram .canvas"));
+			const nodes = %t ? Array.from(document.querySelectorAll("figure.diagram svg [data-n].in")) : [document.querySelector('figure.diagram svg [data-n="%d"]')];
+			for (const e of nodes) {
+				const r = box(e), n = e.getAttribute("data-n");
+				if (meet(r, panel)) out.push("node " + n + " " + JSON.stringify(r.map(Math.round)) + " is under the details panel " + JSON.stringify(panel.map(Math.round)));
+				if (!inside(r, canvas)) out.push("node " + n + " " + JSON.stringify(r.map(Math.round)) + " is cut off by the diagram's box " + JSON.stringify(canvas.map(Math.round)));
+			}
+			if (%t) {
+				const badge = box(document.querySelector(".focus-badge:not([hidden])") || document.body);
+				const title = clip(box(document.querySelector("figure.diagram svg g.graph > text")), canvas);
+				if (meet(badge, box(document.querySelector("h1")))) out.push("the focus badge covers the page's title");
+				if (meet(badge, title)) out.push("the focus badge covers the diagram's title");
+			}
+			return out;
+		})()`, focus, i, focus))
+	}
+	for _, p := range layout(false) {
+		t.Errorf("%s at %dpx, %q clicked: %s", where, width, name, p)
+	}
+	if zoomed {
+		return
+	}
+	b.do(t, "focus mode", chromedp.Click(chromedp.Search(`//aside[contains(@class,"node-details")]//button[text()="Focus"]`)))
+	if !eval[bool](t, b, `!document.querySelector(".focus-badge").hidden`) {
+		t.Errorf("%s at %dpx, %q: no focus badge in focus mode", where, width, name)
+	}
+	for _, p := range layout(true) {
+		t.Errorf("%s at %dpx, focus on %q: %s", where, width, name, p)
+	}
+	b.do(t, "leaving focus mode", chromedp.Click(chromedp.Search(`//aside[contains(@class,"node-details")]//button[text()="Exit focus"]`)))
+}

@@ -703,6 +703,9 @@
       size.w = canvas.clientWidth || 600;
       var natural = full.h * PT * Math.min(1, size.w / (full.w * PT));
       var h = Math.max(180, Math.min(natural + 16, Math.max(260, window.innerHeight * 0.62)));
+      if (!panel.hidden && getComputedStyle(graph).display === "grid") {
+        h = Math.max(h, Math.min(420, window.innerHeight * 0.62)); // the panel beside has the diagram's height
+      }
       canvas.style.height = Math.round(h) + "px";
       size.h = h;
     }
@@ -771,6 +774,42 @@
       view.y = (b[1] + b[3]) / 2 - size.h / view.k / 2;
       apply(true);
       save();
+    }
+
+    // reveal pans the view, if need be, so that node i is wholly in it:
+    // after the details panel took part of the diagram's width, the node
+    // just clicked stays in sight beside it.
+    function reveal(i) {
+      var b = surface.nodeBox(i);
+      if (!b) {
+        return;
+      }
+      var m = 12 / view.k;
+      var w = size.w / view.k, h = size.h / view.k;
+      var x = into(view.x, b[0] - m, b[2] + m, w);
+      var y = into(view.y, b[1] - m, b[3] + m, h);
+      if (x !== view.x || y !== view.y) {
+        moved = true;
+        view.x = x;
+        view.y = y;
+        apply(true);
+        save();
+      }
+    }
+
+    // into returns the start of a window of length len, moved as little
+    // as possible from at to hold [lo, hi] (centred on it if too small).
+    function into(at, lo, hi, len) {
+      if (hi - lo > len) {
+        return (lo + hi) / 2 - len / 2;
+      }
+      if (lo < at) {
+        return lo;
+      }
+      if (hi > at + len) {
+        return hi - len;
+      }
+      return at;
     }
 
     // focusBox is the box of the nodes in focus.
@@ -904,6 +943,7 @@
       if (i < 0) {
         panel.hidden = true;
         graph.classList.remove("with-panel");
+        resized();
         return;
       }
       var nd = data.nodes[i];
@@ -937,7 +977,12 @@
       sectionOf(i).forEach(function (c) { body.appendChild(c); });
       panel.appendChild(body);
       panel.hidden = false;
+      // Where the diagram is wide enough, the panel sits beside it, never
+      // over it (site.css): the diagram narrows now, not when the resize
+      // observer says so, and the node stays in view.
       graph.classList.add("with-panel");
+      resized();
+      reveal(i);
     }
     if (document.readyState === "loading") {
       // The page is still being read: a node's section may come later.
