@@ -137,6 +137,11 @@ func TestRunsLocal(t *testing.T) {
 			t.Errorf("runs show lacks %q:\n%s%s", want, o.stdout, o.stderr)
 		}
 	}
+	// The endpoint is its workflow and has no version: the first line
+	// names it once.
+	if first, _, _ := strings.Cut(o.stdout, "\n"); first != "Run "+failed.RunID+" of resumable" {
+		t.Errorf("runs show's first line %q", first)
+	}
 	// Resume without the secret: refused, naming it.
 	noSecret := []string{env[0]}
 	o = run(t, app, noSecret, "runs", "resume", failed.RunID)

@@ -356,6 +356,12 @@ func TestKilledRunIsRecordedInterrupted(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"status":"INFRASTRUCTURE_ERROR"`) || !strings.Contains(r.stdout, `"type":"interrupted"`) {
 		t.Fatalf("runs show after kill -9: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// Its only node was in flight: the text says no attempt ended rather
+	// than print an empty table.
+	r = runBinary(t, []string{"FLUXLY_DATA_DIR=" + dir}, "runs", "show", id)
+	if r.code != 0 || !strings.Contains(r.stdout, "interrupted") || !strings.Contains(r.stdout, "No node attempt ended") || strings.Contains(r.stdout, "NODE") {
+		t.Fatalf("runs show (text) after kill -9: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // runs cancel stops a run that another process is running.

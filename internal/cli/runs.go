@@ -199,7 +199,16 @@ func runsShow(env *command.Env, t runsTarget, id, format string) error {
 		return err
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "Run %s of %s (%s %s)\n", rec.RunID, rec.Endpoint, rec.Workflow, rec.Version)
+	fmt.Fprintf(w, "Run %s of %s", rec.RunID, rec.Endpoint)
+	switch {
+	case rec.Workflow != rec.Endpoint && rec.Version != "":
+		fmt.Fprintf(w, " (workflow %s, version %s)", rec.Workflow, rec.Version)
+	case rec.Workflow != rec.Endpoint:
+		fmt.Fprintf(w, " (workflow %s)", rec.Workflow)
+	case rec.Version != "":
+		fmt.Fprintf(w, " (version %s)", rec.Version)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Status:    %s (code %d)\n", rec.Status, rec.StatusCode)
 	if rec.Error != nil {
 		fmt.Fprintf(w, "Error:     %s (%s)\n", rec.Error.Message, rec.Error.Type)
@@ -210,8 +219,11 @@ func runsShow(env *command.Env, t runsTarget, id, format string) error {
 		fmt.Fprintf(w, "Resumes:   %s\n", rec.ResumedFrom)
 	}
 	fmt.Fprintf(w, "Workflow attempts: %d\n\n", len(rec.Executions))
-	if len(rec.Executions) == 0 {
-		return nil
+	if n := len(rec.Executions); n == 0 || len(rec.Executions[n-1].Nodes) == 0 && len(rec.Executions[n-1].Skipped) == 0 {
+		// A run interrupted before any node attempt ended (a crash, a
+		// restart) has no node records: attempts in flight are not stored.
+		_, err := fmt.Fprintln(w, "No node attempt ended: none is recorded (an attempt in flight when a run is interrupted is not stored).")
+		return err
 	}
 	last := rec.Executions[len(rec.Executions)-1]
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
