@@ -1,10 +1,11 @@
 package svgrender
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/fluxly-go/fluxly/internal/atomicfile"
 )
 
 // DirCache is a [Cache] that keeps each SVG in a file named by its key
@@ -46,24 +47,7 @@ func (c *DirCache) Put(key string, svg []byte) error {
 	if !validKey(key) {
 		return fmt.Errorf("svgrender: cache key %q: want 1–128 characters of [0-9a-zA-Z_-]", key)
 	}
-	f, err := os.CreateTemp(c.dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("svgrender: caching %s: %w", key, err)
-	}
-	_, werr := f.Write(svg)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(f.Name())
-		return fmt.Errorf("svgrender: caching %s: %w", key, err)
-	}
-	// CreateTemp makes the file private; cached SVGs are as readable as
-	// any file written with os.WriteFile.
-	err = os.Chmod(f.Name(), 0o644)
-	if err == nil {
-		err = os.Rename(f.Name(), c.path(key))
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
+	if err := atomicfile.Write(c.path(key), svg); err != nil {
 		return fmt.Errorf("svgrender: caching %s: %w", key, err)
 	}
 	return nil
