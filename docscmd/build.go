@@ -30,7 +30,15 @@ func writeDocs(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	if err != nil {
 		return err
 	}
-	r, closeRenderer := newBuildRenderer(env, f.SVGCache)
+	site := ""
+	if f.Mode == "build" {
+		out := f.Out
+		if out == "" {
+			out = f.SingleFile
+		}
+		site = siteName(env, out)
+	}
+	r, closeRenderer := newBuildRenderer(env, f.SVGCache, site)
 	defer closeRenderer()
 	return exitStatus(buildDocs(ctx, env, f, r))
 }

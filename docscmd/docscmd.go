@@ -41,7 +41,10 @@
 //
 // Rendered SVGs are cached by DOT text under os.UserCacheDir()/fluxly/svg;
 // --svg-cache DIR or FLUXLY_SVG_CACHE=DIR moves the cache, and "off"
-// disables it.
+// disables it. Its pages/ directory keeps the site's built pages, one file
+// per page of each site (program and output path), reused by docs build
+// (and docs serve) when the hash of everything the page is made from —
+// the program's build included — is unchanged (see pagecache.go).
 package docscmd
 
 import (
@@ -111,7 +114,7 @@ func (x *extension) DocsHandler(_ context.Context, env *fluxly.Env) (http.Handle
 	if err != nil {
 		return nil, err
 	}
-	r := newRenderer(env, env.Getenv("FLUXLY_SVG_CACHE"))
+	r := newRenderer(env, env.Getenv("FLUXLY_SVG_CACHE"), env.Name+"\x00docs handler")
 	o, err := siteOptions(env, &docsFlags{APIBaseURL: env.Getenv("FLUXLY_API_BASE_URL")})
 	if err != nil {
 		return nil, err
@@ -130,7 +133,7 @@ type docsFlags struct {
 	Title      string   `placeholder:"TEXT" help:"Site title (default: \"<program> workflows\")."`
 	Direction  string   `enum:"TB,LR" default:"TB" help:"Diagram direction: TB (top-down) or LR (left to right)."`
 	APIBaseURL string   `name:"api-base-url" env:"FLUXLY_API_BASE_URL" placeholder:"URL" help:"The HTTP API's base URL in curl examples (default http://127.0.0.1:8000)."`
-	SVGCache   string   `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs (default: <user cache dir>/fluxly/svg); \"off\" disables the cache."`
+	SVGCache   string   `name:"svg-cache" env:"FLUXLY_SVG_CACHE" placeholder:"DIR" help:"Directory caching rendered SVGs and, in its pages/, the site's built pages (default: <user cache dir>/fluxly/svg); \"off\" disables both."`
 	SingleFile string   `name:"single-file" placeholder:"FILE" help:"Write the whole site as one self-contained HTML file, usable offline by double-click (build)."`
 	Pages      string   `placeholder:"DIR" help:"Directory of your own Markdown pages (and their images), merged into the site's navigation and search. A relative link or image to nothing in the site, or a #fragment its page lacks, fails the build (exit 3)."`
 	Logo       string   `placeholder:"FILE" help:"Logo shown beside the site title: .svg, .png, .jpg, .gif or .webp."`

@@ -33,7 +33,7 @@ func graph(ctx context.Context, env *fluxly.Env, f *graphFlags) error {
 	case "mermaid":
 		out = docgen.Mermaid(w, o)
 	case "svg":
-		svg, err := newRenderer(env, f.SVGCache).RenderSVG(ctx, docgen.DOT(w, o))
+		svg, err := newRenderer(env, f.SVGCache, "").RenderSVG(ctx, docgen.DOT(w, o))
 		if err != nil {
 			return err
 		}

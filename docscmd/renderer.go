@@ -15,9 +15,10 @@ import (
 
 // newRenderer returns the SVG renderer, cached on disk unless cache is
 // "off" (or no cache directory can be made, which is reported once and
-// otherwise ignored: a cache must never fail a build).
-func newRenderer(env *fluxly.Env, cache string) docgen.Renderer {
-	return withCache(env, cache, svgrender.New())
+// otherwise ignored: a cache must never fail a build). With a site name
+// (see siteName) it also keeps that site's built pages (see pagecache.go).
+func newRenderer(env *fluxly.Env, cache, site string) docgen.Renderer {
+	return withCache(env, cache, site, svgrender.New())
 }
 
 // newBuildRenderer is newRenderer for a whole build: diagrams the cache
@@ -25,14 +26,14 @@ func newRenderer(env *fluxly.Env, cache string) docgen.Renderer {
 // helper processes (svgrender.Pool), as many as GOMAXPROCS. Only misses
 // reach the pool, so a build whose diagrams are all cached starts no
 // helper. The function returned stops the helpers.
-func newBuildRenderer(env *fluxly.Env, cache string) (docgen.Renderer, func()) {
+func newBuildRenderer(env *fluxly.Env, cache, site string) (docgen.Renderer, func()) {
 	pool := svgrender.NewPool(goruntime.GOMAXPROCS(0))
-	return withCache(env, cache, pool), func() { _ = pool.Close() }
+	return withCache(env, cache, site, pool), func() { _ = pool.Close() }
 }
 
 // withCache wraps r in the disk cache that cache (the --svg-cache value)
-// names.
-func withCache(env *fluxly.Env, cache string, r docgen.Renderer) docgen.Renderer {
+// names, and gives it the page cache of site, unless site is "".
+func withCache(env *fluxly.Env, cache, site string, r docgen.Renderer) docgen.Renderer {
 	dir := cacheDir(cache)
 	if dir == "" {
 		return r
@@ -42,7 +43,15 @@ func withCache(env *fluxly.Env, cache string, r docgen.Renderer) docgen.Renderer
 		fmt.Fprintf(env.Stderr, "%s: not caching SVGs: %v\n", env.Name, err)
 		return r
 	}
-	return svgrender.Cached(r, &lenientCache{c: c, stderr: env.Stderr, name: env.Name})
+	cached := svgrender.Cached(r, &lenientCache{c: c, stderr: env.Stderr, name: env.Name})
+	if site == "" {
+		return cached
+	}
+	pages := newPageStore(env, dir, site)
+	if pages == nil {
+		return cached
+	}
+	return &renderer{Renderer: cached, pages: pages}
 }
 
 // cacheDir resolves the --svg-cache value: "" is the default directory,

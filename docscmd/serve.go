@@ -90,7 +90,7 @@ func serve(ctx context.Context, env *fluxly.Env, f *docsFlags) error {
 	if err != nil {
 		return err
 	}
-	r := newRenderer(env, f.SVGCache)
+	r := newRenderer(env, f.SVGCache, env.Name+"\x00docs serve")
 	if _, err := siteOptions(env, f); err != nil {
 		return err // bad flags: a usage error before anything starts
 	}

@@ -129,6 +129,20 @@ func BenchmarkBuild(b *testing.B) {
 		}
 		reportPages(b, m)
 	})
+	b.Run("warm-page-cache", func(b *testing.B) {
+		// Warm SVGs and every page kept (in memory, as docscmd keeps them
+		// on disk): what is left is docgen, the entries' checks and the
+		// files besides pages.
+		var cache svgrender.MemoryCache
+		r := newMemPages(svgrender.Cached(render, &cache), "bench")
+		r.reset()
+		buildOrFail(b, m, r)
+		b.ReportAllocs()
+		for b.Loop() {
+			buildOrFail(b, m, r)
+		}
+		reportPages(b, m)
+	})
 	b.Run("docgen-only-warm", func(b *testing.B) {
 		// What docgen.Files alone costs with the same warm cache: the
 		// difference to "warm" is the site's own work.

@@ -147,6 +147,7 @@ func Build(ctx context.Context, m *introspect.Model, r docgen.Renderer, o Option
 	if err != nil {
 		return nil, err
 	}
+	b.cache = b.newPageCache(r)
 	out, err := b.build(ctx)
 	if err != nil {
 		return nil, err
@@ -197,6 +198,7 @@ type builder struct {
 	logo   string            // the logo's path, or ""
 	links  []Link            // header links, checked
 	footer []byte            // rendered footer
+	cache  *pageCache        // built pages kept across builds, or nil
 }
 
 func newBuilder(m *introspect.Model, o Options, gen []File) (*builder, error) {
@@ -305,11 +307,7 @@ func (b *builder) build(ctx context.Context) ([]File, error) {
 	}
 	out = append(out, pages...)
 	out = append(out, b.extra...)
-	idx := newSearchIndex(b)
-	out = append(out,
-		File{Path: searchIndexJSON, Data: idx.json()},
-		File{Path: searchIndexJS, Data: idx.script()},
-	)
+	out = append(out, b.searchIndexFiles()...)
 	if sm := b.sitemap(); sm != nil {
 		out = append(out, File{Path: "sitemap.xml", Data: sm})
 	}
@@ -337,7 +335,7 @@ func (b *builder) renderPages(ctx context.Context) ([]File, error) {
 					errs[i] = err
 					continue
 				}
-				results[i], errs[i] = b.page(md, b.pages[i])
+				results[i], errs[i] = b.cachedPage(md, b.pages[i])
 			}
 		})
 	}
