@@ -12,14 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fluxly-go/fluxly/internal/command"
 	"github.com/fluxly-go/fluxly/internal/describe"
 	"github.com/fluxly-go/fluxly/introspect"
 )
-
-// usageError is a problem with how the command was invoked (exit 2).
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
 
 // fileError is an input file that is not a JSON object of the input.
 type fileError struct {
@@ -81,7 +77,7 @@ func (r *runner) assemble() (map[string]any, error) {
 		delete(r.fileKeys, f.Name)
 	}
 	if len(errs) > 0 {
-		return nil, &usageError{"cannot parse environment variable(s):\n  " + strings.Join(errs, "\n  ")}
+		return nil, &command.UsageError{Err: errors.New("cannot parse environment variable(s):\n  " + strings.Join(errs, "\n  "))}
 	}
 	return doc, nil
 }
@@ -96,13 +92,13 @@ func redactText(f *introspect.Field, s string) string {
 func readInputFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &usageError{fmt.Sprintf("--input-file: %v", err)}
+		return nil, command.Usagef("--input-file: %v", err)
 	}
 	defer f.Close()
 	// Decode enforces the size limit; read a little past any sane one.
 	data, err := io.ReadAll(io.LimitReader(f, 64<<20))
 	if err != nil {
-		return nil, &usageError{fmt.Sprintf("--input-file %s: %v", path, err)}
+		return nil, command.Usagef("--input-file %s: %v", path, err)
 	}
 	return data, nil
 }

@@ -45,7 +45,7 @@ type runner struct {
 func (r *runner) run(ctx context.Context) int {
 	name := r.app.Name
 	doc, err := r.assemble()
-	var ue *usageError
+	var ue *command.UsageError
 	var fe *fileError
 	switch {
 	case errors.As(err, &ue):

@@ -342,7 +342,7 @@ func runsResume(ctx context.Context, env *command.Env, f *runsFlags) error {
 	input, err := ep.Decode(doc)
 	var ve *describe.ValidationError
 	if errors.As(err, &ve) {
-		return exitError{command.ExitInvalid, errors.New(describeErrors(w, ve, func(string) string { return "" }))}
+		return &command.ExitError{Code: command.ExitInvalid, Err: errors.New(describeErrors(w, ve, func(string) string { return "" }))}
 	}
 	if err != nil {
 		return err
@@ -351,25 +351,10 @@ func runsResume(ctx context.Context, env *command.Env, f *runsFlags) error {
 		"result-file": rf.ResultFile, "log-format": rf.LogFormat, "log-level": rf.LogLevel, "progress": rf.Progress, "data-dir": rf.DataDir,
 	}}
 	if code := r.execute(ctx, input, runrec.ResumePrev(rec)); code != 0 {
-		return exitError{code, nil}
+		return &command.ExitError{Code: code}
 	}
 	return nil
 }
-
-// exitError ends a command with a status; a nil err prints nothing more.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e exitError) Error() string {
-	if e.err == nil {
-		return ""
-	}
-	return e.err.Error()
-}
-
-func (e exitError) ExitCode() int { return e.code }
 
 // secretsFromEnv adds to overrides every secret field whose environment
 // variable is set and that overrides do not give.

@@ -130,6 +130,27 @@ func Usagef(format string, args ...any) error {
 	return &UsageError{fmt.Errorf(format, args...)}
 }
 
+// ExitError ends a command with exit status Code. Err, when not nil, is
+// the message printed; a nil Err prints nothing more (the command has
+// said what went wrong).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return ""
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode returns Code.
+func (e *ExitError) ExitCode() int { return e.Code }
+
 // ExitCode returns the exit status an error from Run asks for: its
 // ExitCoder's, or 1.
 func ExitCode(err error) int {

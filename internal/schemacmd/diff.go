@@ -122,7 +122,7 @@ func compareFiles(oldPath, newPath string) (*diffReport, error) {
 func compareOne(name string, od, nd []byte) (diffResult, error) {
 	changes, err := schemadiff.Compare(od, nd)
 	if err != nil {
-		return diffResult{}, &exitError{fmt.Errorf("%s: %w", name, err), ExitError}
+		return diffResult{}, &command.ExitError{Code: ExitError, Err: fmt.Errorf("%s: %w", name, err)}
 	}
 	r := diffResult{Name: name, Status: "unchanged", Changes: changes}
 	if r.Changes == nil {
@@ -182,7 +182,7 @@ func readDir(dir string) (*source, error) {
 		return nil, readError(err)
 	}
 	if len(paths) == 0 {
-		return nil, &exitError{fmt.Errorf("%s: no *%s files (nor in %s)", dir, schemaSuffix, filepath.Join(dir, "schemas")), ExitError}
+		return nil, &command.ExitError{Code: ExitError, Err: fmt.Errorf("%s: no *%s files (nor in %s)", dir, schemaSuffix, filepath.Join(dir, "schemas"))}
 	}
 	s := &source{schemas: map[string][]byte{}, where: map[string]string{}}
 	for _, p := range paths {

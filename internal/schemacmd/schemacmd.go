@@ -66,7 +66,7 @@ func run(env *command.Env, f *schemaFlags) error {
 	}
 	m, err := describe.WithSchemaBase(env.App.Model(), f.SchemaBaseURL)
 	if err != nil {
-		return &exitError{err, ExitError}
+		return &command.ExitError{Code: ExitError, Err: err}
 	}
 	switch {
 	case len(args) == 0:
@@ -104,16 +104,6 @@ func printAll(env *command.Env, m *introspect.Model) error {
 	return err
 }
 
-// exitError is an error with its exit status.
-type exitError struct {
-	err  error
-	code int
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-func (e *exitError) ExitCode() int { return e.code }
-
 // breakingError reports breaking changes (listed on stdout).
 type breakingError struct{ changes, schemas int }
 
@@ -127,9 +117,9 @@ func (e *breakingError) ExitCode() int { return ExitBreaking }
 var _ command.ExitCoder = (*breakingError)(nil)
 
 func readError(err error) error {
-	var ee *exitError
+	var ee *command.ExitError
 	if errors.As(err, &ee) {
 		return err
 	}
-	return &exitError{err, ExitError}
+	return &command.ExitError{Code: ExitError, Err: err}
 }
