@@ -402,3 +402,70 @@ func checkPanel(t *testing.T, b *browser, where string, width int64, i int, zoom
 	}
 	b.do(t, "leaving focus mode", chromedp.Click(chromedp.Search(`//aside[contains(@class,"node-details")]//button[text()="Exit focus"]`)))
 }
+
+// brokenWordsJS lists the words of table cells (headings included) that
+// wrap from one line to the next although they would fit on one line of
+// their table: a column squeezed narrower than its longest word. Words
+// end at spaces and after hyphens, where lines may break.
+const brokenWordsJS = `(() => {
+	const out = [];
+	for (const cell of document.querySelectorAll(SCOPE)) {
+		if (!cell.getClientRects().length) continue;
+		const table = cell.closest("table").getBoundingClientRect().width;
+		const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+		for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+			for (const m of t.data.matchAll(/[^\s-]*-+|[^\s-]+/g)) {
+				const r = document.createRange();
+				r.setStart(t, m.index);
+				r.setEnd(t, m.index + m[0].length);
+				const rects = Array.from(r.getClientRects()).filter(x => x.width > 0);
+				if (rects.length < 2) continue;
+				const tops = rects.map(x => x.top), width = rects.reduce((w, x) => w + x.width, 0);
+				if (Math.max(...tops) - Math.min(...tops) > 2 && width < table - 24) {
+					out.push(cell.tagName + " " + JSON.stringify(m[0]) + " (" + Math.round(width) + "px) in " + JSON.stringify(cell.textContent.trim().slice(0, 60)) + ", " + Math.round(cell.getBoundingClientRect().width) + "px wide");
+				}
+			}
+		}
+	}
+	return out;
+})()`
+
+// TestBrowserTableWords opens every page at 1280×900 and 390×844 (and a
+// node's details panel on workflow pages): no table cell wraps a word that
+// would fit its table's width on one line.
+func TestBrowserTableWords(t *testing.T) {
+	b := newBrowser(t)
+	files := examplesSite(t)
+	base := fileURL(writeSite(t, files))
+	for _, vp := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		t.Run(vp.name, func(t *testing.T) {
+			b.reset()
+			b.do(t, "viewport", chromedp.EmulateViewport(vp.w, vp.h))
+			defer b.do(t, "desktop viewport", chromedp.EmulateViewport(1280, 900))
+			for _, f := range pages(files) {
+				b.open(t, base+f.Path)
+				for _, w := range eval[[]string](t, b, strings.Replace(brokenWordsJS, "SCOPE", `".content th, .content td"`, 1)) {
+					t.Errorf("%s at %dpx: %s", f.Path, vp.w, w)
+				}
+				if !strings.HasPrefix(f.Path, "workflows/") {
+					continue
+				}
+				b.do(t, "waiting for the graph", chromedp.WaitVisible(chromedp.CSS(`figure.diagram[data-ready]`)))
+				n := eval[int](t, b, `document.querySelectorAll("figure.diagram svg [data-n]").length`)
+				for i := range n {
+					if !clickNode(t, b, i) {
+						continue
+					}
+					b.do(t, "waiting for the details", chromedp.WaitVisible(chromedp.CSS(`.node-details h3`)))
+					for _, w := range eval[[]string](t, b, strings.Replace(brokenWordsJS, "SCOPE", `".node-details th, .node-details td"`, 1)) {
+						t.Errorf("%s at %dpx, details of node %d: %s", f.Path, vp.w, i, w)
+					}
+				}
+			}
+			b.assertClean(t, vp.name)
+		})
+	}
+}

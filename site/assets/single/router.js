@@ -57,7 +57,7 @@
     });
     current = page;
     if (window.fluxlySite) {
-      window.fluxlySite.setupCopy(main);
+      window.fluxlySite.setupContent(main);
     }
     if (window.fluxlyGraph) {
       Array.prototype.forEach.call(main.querySelectorAll("figure.diagram"), window.fluxlyGraph.setup);

@@ -976,6 +976,9 @@
       var body = el("div", "body");
       sectionOf(i).forEach(function (c) { body.appendChild(c); });
       panel.appendChild(body);
+      if (window.fluxlySite && window.fluxlySite.labelTables) {
+        window.fluxlySite.labelTables(body); // a section cloned before site.js ran
+      }
       panel.hidden = false;
       // Where the diagram is wide enough, the panel sits beside it, never
       // over it (site.css): the diagram narrows now, not when the resize

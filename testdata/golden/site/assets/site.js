@@ -97,6 +97,38 @@
     });
   }
 
+  // ---- Tables ------------------------------------------------------------
+
+  // labelTables gives every body cell its column's heading as data-label:
+  // where a table of three columns or more is too wide for its place, it
+  // is shown as one card per row with the heading above each cell
+  // (site.css), instead of columns squeezed until words break.
+  function labelTables(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll(".content table"), function (table) {
+      var head = table.tHead && table.tHead.rows[0];
+      if (!head || table.classList.contains("labelled") || table.classList.contains("fields")) {
+        return;
+      }
+      var names = Array.prototype.map.call(head.cells, function (c) { return c.textContent.trim(); });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          Array.prototype.forEach.call(row.cells, function (c, i) {
+            if (names[i]) {
+              c.setAttribute("data-label", names[i]);
+            }
+          });
+        });
+      });
+      table.classList.add("labelled");
+    });
+  }
+
+  // setupContent sets up content shown now or later: copy buttons, tables.
+  function setupContent(scope) {
+    setupCopy(scope);
+    labelTables(scope);
+  }
+
   // ---- Table of contents -------------------------------------------------
 
   // On narrow screens the table of contents sits above the page, closed;
@@ -452,17 +484,19 @@
     box.hidden = false;
   }
 
-  // For tests and the single-file site: the matcher, and a way to set up
-  // the copy buttons of content shown later.
+  // For tests, the single-file site and the diagram's details panel: the
+  // matcher, and a way to set up content shown later.
   window.fluxlySite = {
     search: function (q) { return search(q); },
     load: loadIndex,
     stem: stem,
-    setupCopy: setupCopy
+    setupCopy: setupCopy,
+    setupContent: setupContent,
+    labelTables: labelTables
   };
 
   setupTheme();
-  setupCopy(document);
+  setupContent(document);
   setupTOC();
   setupSearch();
 })();
