@@ -778,7 +778,7 @@
 
     // reveal pans the view, if need be, so that node i is wholly in it:
     // after the details panel took part of the diagram's width, the node
-    // just clicked stays in sight beside it.
+    // just chosen stays in sight beside it. A view from a link is kept.
     function reveal(i) {
       var b = surface.nodeBox(i);
       if (!b) {
@@ -982,10 +982,9 @@
       panel.hidden = false;
       // Where the diagram is wide enough, the panel sits beside it, never
       // over it (site.css): the diagram narrows now, not when the resize
-      // observer says so, and the node stays in view.
+      // observer says so.
       graph.classList.add("with-panel");
       resized();
-      reveal(i);
     }
     if (document.readyState === "loading") {
       // The page is still being read: a node's section may come later.
@@ -1007,6 +1006,9 @@
         applyFocus();
       }
       renderPanel();
+      if (i >= 0) {
+        reveal(i); // the node chosen stays in sight beside the panel
+      }
       save();
     }
 
