@@ -55,7 +55,6 @@ const pageEntryMagic = "fluxly-site-page\x00\x01"
 // pageCache is a build's use of a pageStore.
 type pageCache struct {
 	store pageStore
-	salt  string
 	site  [sha256.Size]byte // the hash of what every page depends on
 }
 
@@ -102,7 +101,7 @@ func (b *builder) newPageCache(r docgen.Renderer) *pageCache {
 			w.bool(set[k])
 		}
 	}
-	c := &pageCache{store: store, salt: salt}
+	c := &pageCache{store: store}
 	h.Sum(c.site[:0])
 	return c
 }

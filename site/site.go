@@ -122,7 +122,10 @@ var endpointName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // Build returns every file of the site for m, sorted by path. r renders the
 // diagrams (see internal/svgrender); with a nil r the pages link the DOT
-// files instead of showing a diagram.
+// files instead of showing a diagram. When r also keeps built pages (the
+// docs commands' renderer does, beside its SVG cache: see pagecache.go), a
+// page whose inputs are unchanged since an earlier build is reused; the
+// bytes are the same either way.
 func Build(ctx context.Context, m *introspect.Model, r docgen.Renderer, o Options) ([]File, error) {
 	if m == nil {
 		return nil, errors.New("site: nil model")
