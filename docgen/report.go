@@ -38,6 +38,10 @@ func newReportView(w *introspect.Workflow, res *runtime.Result, o Options) *repo
 	r := run.res
 
 	v.Summary = append(v.Summary, row{"Run ID", orDash(cellCode(r.RunID))})
+	if r.ResumedFrom != "" {
+		v.Summary = append(v.Summary, row{"Resumed from", cellCode(r.ResumedFrom) +
+			": the nodes that run completed kept their records and outputs and did not run again (marked reused)"})
+	}
 	name := r.Workflow
 	if name == "" {
 		name = w.Name
@@ -72,6 +76,9 @@ func newReportView(w *introspect.Workflow, res *runtime.Result, o Options) *repo
 		if len(nr.attempts) > 0 {
 			rr.Status = mdText(nr.status.String())
 			rr.Duration = durationText(nr.duration)
+			if nr.attempts[len(nr.attempts)-1].Reused {
+				rr.Outcome += " (reused)"
+			}
 		}
 		if nr.err != nil {
 			rr.Error = errorText(nr.err)
@@ -110,6 +117,9 @@ func newReportView(w *introspect.Workflow, res *runtime.Result, o Options) *repo
 				}
 				if ne.Error != nil {
 					ar.Error = errorText(ne.Error)
+				}
+				if ne.Reused {
+					ar.Status += " (reused from " + cellCode(r.ResumedFrom) + ")"
 				}
 				av.Rows = append(av.Rows, ar)
 			}

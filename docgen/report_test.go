@@ -126,6 +126,33 @@ func TestReportOfRealRun(t *testing.T) {
 	}
 }
 
+// A report of a resumed run says which run it resumed and which nodes
+// were reused rather than run again.
+func TestReportOfResumedRun(t *testing.T) {
+	w := examplesModel(t).Workflow("producer-consumer")
+	first, err := runtime.Run(context.Background(), producerconsumer.New, &producerconsumer.Input{Value: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runtime.Run(context.Background(), producerconsumer.New, &producerconsumer.Input{Value: 0}, runtime.ResumeFrom(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(docgen.ReportMarkdown(w, res, docgen.Options{}))
+	for _, want := range []string{
+		"| Resumed from | `" + first.RunID + "`: ",
+		"| [`producer`](#node-producer) | completed (reused) | COMPLETED | 1 |",
+		"| COMPLETED (reused from `" + first.RunID + "`) |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(string(docgen.ReportMarkdown(w, first, docgen.Options{})), "reused") {
+		t.Error("the first run's report speaks of reuse")
+	}
+}
+
 // A report without a result (nil) or without attempts still renders, with
 // every node not reached.
 func TestReportWithoutExecutions(t *testing.T) {
