@@ -154,7 +154,7 @@ func ruledLayeredDAG(rule runtime.TriggerRule) func([]string) func() *runtime.Wo
 }
 
 // BenchmarkRunRules is BenchmarkRun's layered-10k shape with a trigger
-// rule on every node: what rules cost, for BENCH-NOTES.
+// rule on every node: what rules cost, for BENCHMARKS.md.
 func BenchmarkRunRules(b *testing.B) {
 	for _, rule := range []runtime.TriggerRule{runtime.NoneFailed, runtime.OneSuccess} {
 		b.Run("layered-10k-"+rule.String(), func(b *testing.B) { benchDAG(b, 10_000, ruledLayeredDAG(rule)) })

@@ -574,7 +574,7 @@ func (r *attemptRun) worker() {
 // goroutine, so the run goes on. A panic never gets there (the attempt
 // recovers it), and a loop that ends normally leaves a nil. One defer per
 // goroutine, not per attempt: the loop is the scheduler's hot path
-// (BenchmarkRun; see BENCH-NOTES-runtime2.md).
+// (BenchmarkRun; see BENCHMARKS.md, "Round 2").
 func (r *attemptRun) work(a *nodeAttempt) {
 	defer func() {
 		if a != nil {

@@ -22,7 +22,7 @@ import (
 // page is still being read, and the same after the load (handler, style,
 // layout and the next frame). Each page is opened from about:blank, so
 // the previous page's teardown is not counted. Figures in
-// BENCH-NOTES-site.md; never asserted.
+// BENCHMARKS.md ("Docs site"); never asserted.
 func BenchmarkBrowserGraph2000(b *testing.B) {
 	m := syntheticModel(b, 1, 2000)
 	files, err := site.Build(context.Background(), m, svgrender.New(), site.Options{})

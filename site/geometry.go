@@ -20,7 +20,7 @@ import (
 // list the script resolves against the site's CSS (so the canvas follows
 // the theme like the inline SVG does).
 //
-// Measured by BenchmarkBrowserGraph2000 (BENCH-NOTES-site.md): at 2,000
+// Measured by BenchmarkBrowserGraph2000 (BENCHMARKS.md, "Docs site"): at 2,000
 // nodes an inline SVG is about 25,000 elements that the browser parses,
 // styles and lays out before anything is interactive, and every highlight
 // restyles them all; the canvas draws only what the view shows, and a

@@ -28,7 +28,7 @@ func serveHelper(ctx context.Context, nonce string, in io.Reader, out io.Writer)
 	// go-graphviz) on a small heap, so the collector runs every few
 	// renders; collecting 4× less often cut the helpers' CPU per render by
 	// 15–20 % in BenchmarkRenderSVG (GOGC=400 against 100; see
-	// BENCH-NOTES-docs.md). An explicit GOGC wins.
+	// BENCHMARKS.md, "Docs generation"). An explicit GOGC wins.
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(400)
 	}
