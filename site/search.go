@@ -326,12 +326,17 @@ func (idx *searchIndex) script() []byte {
 	return append(append([]byte("window.fluxlySearchIndex = "), b...), ";\n"...)
 }
 
+// writeJSON writes v for the standalone search-index.json: text keeps <, >
+// and & readable, as in every JSON file the site publishes (the script
+// form escapes them).
 func writeJSON(buf *bytes.Buffer, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // plain data: cannot fail
 	}
-	buf.Write(b)
+	buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
 // oneLine joins the lines of a description and trims it.

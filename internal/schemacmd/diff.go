@@ -271,8 +271,12 @@ func writeText(w io.Writer, rep *diffReport) error {
 			fmt.Fprintf(&b, "  %-10s  %s\n", kind, c)
 		}
 	}
-	fmt.Fprintf(&b, "%s: %d breaking, %d compatible, %d unchanged, %d added, %d removed\n",
-		plural(len(rep.Schemas), "schema"), tally["breaking"], tally["compatible"], tally["unchanged"], tally["added"], tally["removed"])
+	removed := strconv.Itoa(tally["removed"]) + " removed"
+	if tally["removed"] > 0 {
+		removed += " (breaking)"
+	}
+	fmt.Fprintf(&b, "%s: %d breaking, %d compatible, %d unchanged, %d added, %s\n",
+		plural(len(rep.Schemas), "schema"), tally["breaking"], tally["compatible"], tally["unchanged"], tally["added"], removed)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -141,7 +141,7 @@ func TestDiffExitCodes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, func(d string) []string { return []string{"schema", "diff", d} }, schemacmd.ExitBreaking,
-			[]string{"gone: removed, breaking", "1 removed"}},
+			[]string{"gone: removed, breaking", "1 removed (breaking)"}},
 		{"an endpoint the app added", func(t *testing.T, d string) {
 			if err := os.Remove(filepath.Join(d, "slow.schema.json")); err != nil {
 				t.Fatal(err)
