@@ -45,10 +45,10 @@ type richDB struct {
 }
 
 type richNode struct {
-	runtime.Node[richInput, benchOutput]
+	runtime.Node[richInput, runtime.NoOutput]
 }
 
-func (richNode) Logic(context.Context, *runtime.Exec[richInput, benchOutput]) error { return nil }
+func (richNode) Logic(context.Context, *runtime.Exec[richInput, runtime.NoOutput]) error { return nil }
 
 func richModel(t *testing.T) *introspect.Model {
 	t.Helper()

@@ -2,20 +2,18 @@ package svgrender_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/fluxly-go/fluxly/docgen"
 	"github.com/fluxly-go/fluxly/internal/describe"
 	"github.com/fluxly-go/fluxly/internal/svgrender"
+	"github.com/fluxly-go/fluxly/internal/synthetic"
 	"github.com/fluxly-go/fluxly/introspect"
-	"github.com/fluxly-go/fluxly/runtime"
 )
 
 // The benchmarks compare full docs generation for a synthetic app of 100
@@ -24,52 +22,13 @@ import (
 // and with a warm SVG cache, with native `dot -Tsvg` on the same DOT files.
 // See BENCHMARKS.md ("Docs generation") for the numbers.
 
-type benchInput struct {
-	runtime.Input
-	Message string `json:"message" default:"hello" help:"Text to print."`
-	Count   int    `json:"count" default:"3" help:"How many times." jsonschema:"minimum=1,maximum=100"`
-}
-
-type benchOutput struct {
-	Lines int `json:"lines" help:"Lines printed."`
-}
-
-type benchNode struct {
-	runtime.Node[benchInput, benchOutput]
-}
-
-func (benchNode) Logic(context.Context, *runtime.Exec[benchInput, benchOutput]) error { return nil }
-
-// syntheticModel is n workflows of m nodes: a layered DAG where node i
-// depends on i-3 (conditional every fifth) and, every third, on i-1 if it
-// completed, with two execution groups.
+// syntheticModel is n workflows of m nodes (package synthetic).
 func syntheticModel(tb testing.TB, n, m int) *introspect.Model {
 	tb.Helper()
 	eps := make([]describe.Endpoint, n)
 	for w := range n {
-		name := fmt.Sprintf("wf-%03d", w)
-		eps[w] = describe.Endpoint{Name: name, Workflow: func() any {
-			wf := runtime.NewWorkflow[benchInput](name, runtime.Description("A synthetic workflow."), runtime.Version("1.0"))
-			nodes := make([]*benchNode, m)
-			refs := make([]runtime.NodeRef, m)
-			for i := range m {
-				nodes[i] = runtime.Add(wf, &benchNode{}, runtime.Name(fmt.Sprintf("node-%02d", i)),
-					runtime.Description("Does nothing, quickly."), runtime.Timeout(time.Second))
-				refs[i] = nodes[i]
-				switch {
-				case i >= 3 && i%5 == 0:
-					wf.AddConditionalEdge(nodes[i-3], nodes[i], "flag is set", func() bool { return true })
-				case i >= 3:
-					wf.AddEdge(nodes[i-3], nodes[i])
-				}
-				if i >= 1 && i%3 == 0 {
-					wf.AddEdgeIfSourceCompleted(nodes[i-1], nodes[i])
-				}
-			}
-			wf.AddExecutionGroup(refs[:m/2]...)
-			wf.AddExecutionGroup(refs[m/3:]...)
-			return wf
-		}()}
+		name := synthetic.Name(w)
+		eps[w] = describe.Endpoint{Name: name, Workflow: synthetic.New(name, m)()}
 	}
 	model, err := describe.DescribeAll(describe.Options{}, eps...)
 	if err != nil {
