@@ -62,9 +62,9 @@ func TestSettingsDefaults(t *testing.T) {
 	}
 }
 
-// A document an endpoint does not decode again (an absent optional field
-// with a pattern comes back as "") is decoded once its zero-valued fields
-// without defaults are taken out; a document that decodes is untouched.
+// A document decodes on a worker as it is; one written before the core fix
+// (an absent optional field with a pattern zero-filled as "") is decoded
+// once its zero-valued fields without defaults are taken out.
 func TestDecodeDocument(t *testing.T) {
 	app := fluxly.New(fluxly.Name("x"))
 	examples.Register(app, "etl", "echo-msg")
@@ -86,6 +86,16 @@ func TestDecodeDocument(t *testing.T) {
 	}
 	if b := again.Base(); b.Verbose {
 		t.Error("verbose came back true: a field with a default was dropped")
+	}
+	// A document from before the core fix: country zero-filled.
+	old := []byte(`{"country": "", "min_age": 0, "verbose": false}`)
+	if _, err := etl.DecodeJSON(old); err == nil {
+		t.Fatal("the endpoint decodes an empty country: this test no longer exercises the fallback")
+	}
+	if got, err := decodeDocument(etl, old); err != nil {
+		t.Errorf("an older document: %v", err)
+	} else if string(got.Document()) != string(in.Document()) {
+		t.Errorf("an older document decodes to\n%s\nwant\n%s", got.Document(), in.Document())
 	}
 	if _, err := decodeDocument(etl, []byte(`{"country": "germany"}`)); err == nil || !strings.Contains(err.Error(), "country") {
 		t.Errorf("a bad value: %v", err)
